@@ -1,0 +1,68 @@
+"""The one entry point: ``lobbot``. Commands are wired here; the work lives in their modules."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot import i18n
+from bot.console import Console, run_interactive, run_script
+from bot.turns import Identity
+from storage.db import database_url, open_database
+
+app = typer.Typer(
+    help="lobbot: korte loopbaangesprekken na een LOB-ervaring.", no_args_is_help=True
+)
+bench_app = typer.Typer(help="Benchmarks; each prints JSON.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="SQLite file (default lobbot.db; DATABASE_URL wins).")
+]
+
+
+@app.command()
+def chat(
+    db: DbOption = None,
+    user: Annotated[str, typer.Option("--user", help="First name or nickname.")] = "",
+    lang: Annotated[str, typer.Option("--lang", help="Language of the conversation.")] = "nl",
+    role: Annotated[
+        str, typer.Option("--role", help="student (parent and mentor follow).")
+    ] = "student",
+    script: Annotated[Path | None, typer.Option("--script", help="Replay this file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per message.")] = False,
+) -> None:
+    """A reflection in the terminal, on the embedded database."""
+    if role != "student":
+        raise typer.BadParameter("only the student conversation exists yet", param_hint="--role")
+    if lang not in i18n.available():
+        raise typer.BadParameter(
+            f"choose one of {', '.join(i18n.available())}", param_hint="--lang"
+        )
+    name = user or getpass.getuser() or "leerling"
+    engine = open_database(database_url(db) if db else database_url())
+    console = Console(engine, Identity("console", name, name, lang), sys.stdout, as_json)
+    if script is not None:
+        run_script(console, script.read_text(encoding="utf-8").splitlines())
+    else:
+        run_interactive(console)
+
+
+@bench_app.command("engine")
+def bench_engine(
+    students: Annotated[int, typer.Option("--students", help="Simulated students.")] = 1000,
+    db: DbOption = None,
+) -> None:
+    """N students each complete a full reflection through flows and storage."""
+    from bot.bench import engine_benchmark
+
+    print(json.dumps(engine_benchmark(students, db), indent=2))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,73 @@
+"""The reader's language: one context variable, set once per update, and the catalogs.
+
+Like aiogram's i18n middleware, the channel sets the locale when an update arrives; rendering
+reads it from here instead of every function passing it along. Dutch is the source language and
+needs no catalog. Catalogs are ``locales/<lang>/LC_MESSAGES/lobbot.po``; the compiled ``.mo`` is
+made at start-up when missing or older than its ``.po``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from flows.text import Text, render
+
+SOURCE = "nl"
+DOMAIN = "lobbot"
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+
+current_language: ContextVar[str] = ContextVar("current_language", default=SOURCE)
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Render in ``code`` within this block (one update, one person)."""
+    token = current_language.set(code)
+    try:
+        yield
+    finally:
+        current_language.reset(token)
+
+
+def available() -> list[str]:
+    """Dutch plus every language with a catalog."""
+    found = sorted(p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return [SOURCE, *(code for code in found if code != SOURCE)]
+
+
+def _compile(po_path: Path) -> Path:
+    """Compile a .po next to itself when its .mo is missing or stale."""
+    mo_path = po_path.with_suffix(".mo")
+    if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name, domain=DOMAIN)
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=False)
+        tmp.replace(mo_path)
+    return mo_path
+
+
+@cache
+def catalog(code: str) -> NullTranslations | None:
+    """The compiled catalog for a language (None for Dutch, the source)."""
+    if code == SOURCE:
+        return None
+    po_path = LOCALES / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return None
+    with _compile(po_path).open("rb") as mo_file:
+        return Translations(mo_file, domain=DOMAIN)
+
+
+def tr(text: Text | str, code: str | None = None) -> str:
+    """Render text in the given language, or the current one."""
+    return render(text, catalog(code or current_language.get()))

@@ -1,0 +1,715 @@
+"""The reflection conversation: a state machine generated from the question bank.
+
+``stap(saved, event)`` is the whole interface: the saved state (a JSON-able dict, or None for a
+new student) and one event in; the new state, the replies and the effects out. No I/O.
+
+One ``HierarchicalMachine`` is built at import; each turn adds a ``Gesprek`` model with its saved
+state, fires triggers and removes it again, which costs far less than building a machine per turn.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from transitions.extensions import HierarchicalMachine
+
+from flows import bank, invoer, safeguarding
+from flows.bank import ERVARING, FASE_VAN, FASEN, PLEK, Vorm, Vraag
+from flows.events import Anders, Bericht, Commando, Event, Foto, Knop, Spraak
+from flows.replies import (
+    Antwoord,
+    BeginErvaring,
+    BreekErvaringAf,
+    Button,
+    Effect,
+    LegErvaringVast,
+    Reply,
+    RondErvaringAf,
+    Signaal,
+    Turn,
+)
+from flows.text import Text, _, verbatim
+
+VRAGEN: tuple[str, ...] = tuple(f"{f.key}_{v.key}" for f in FASEN for v in f.vragen)
+STATES: list[Any] = [
+    "start",
+    "ervaring",
+    "plek",
+    *({"name": f.key, "children": [v.key for v in f.vragen]} for f in FASEN),
+    "samenvatting",
+    "aanpassen",
+    "herschrijven",
+    "klaar",
+]
+COMMANDS = ("start", "terug", "overslaan", "stop", "verder", "opnieuw", "hulp")
+
+# Scaffold and pause buttons carry values that cannot be a question's own choice value.
+WEET_NIET, VERDER, LATER, NIEUW = "?weetniet", "!verder", "!later", "!nieuw"
+KLOPT, AANPASSEN, TERUG = "!klopt", "!aanpassen", "!terug"
+
+
+def vraag_van(state: str) -> Vraag | None:
+    """The question asked in a machine state (None outside the questions)."""
+    if state == "plek":
+        return PLEK
+    if "_" in state:
+        return bank.VRAAG[state.split("_", 1)[1]]
+    return None
+
+
+def _geldt(dest: str, event: Any) -> bool:
+    vraag = vraag_van(dest)
+    return vraag is None or vraag.geldt_voor(event.model.data.get("ervaring"))
+
+
+def _keten_overgangen() -> list[dict[str, Any]]:
+    """``volgende``/``terug`` along plek → questions → samenvatting, skipping questions that do
+    not apply to this experience type (the first destination whose condition holds wins)."""
+    keten = ["plek", *VRAGEN, "samenvatting"]
+    overgangen: list[dict[str, Any]] = []
+    for i, bron in enumerate(keten[:-1]):
+        for dest in keten[i + 1 :]:
+            overgangen.append(
+                {
+                    "trigger": "volgende",
+                    "source": bron,
+                    "dest": dest,
+                    "conditions": partial(_geldt, dest),
+                }
+            )
+    for i, bron in enumerate(keten[1:], start=1):
+        for dest in reversed(keten[:i]):
+            overgangen.append(
+                {
+                    "trigger": "terug",
+                    "source": bron,
+                    "dest": dest,
+                    "conditions": partial(_geldt, dest),
+                }
+            )
+    return overgangen
+
+
+TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "begin", "source": ["start", "klaar", "ervaring"], "dest": "ervaring"},
+    {"trigger": "kies_ervaring", "source": "ervaring", "dest": "plek"},
+    {"trigger": "terug", "source": "plek", "dest": "ervaring"},
+    *_keten_overgangen(),
+    {"trigger": "bevestig", "source": "samenvatting", "dest": "klaar"},
+    {"trigger": "aanpassen", "source": "samenvatting", "dest": "aanpassen"},
+    {"trigger": "kies_regel", "source": "aanpassen", "dest": "herschrijven"},
+    {"trigger": "herschreven", "source": "herschrijven", "dest": "samenvatting"},
+    {"trigger": "terug", "source": "aanpassen", "dest": "samenvatting"},
+    {"trigger": "terug", "source": "herschrijven", "dest": "aanpassen"},
+    {"trigger": "opnieuw", "source": "*", "dest": "ervaring"},
+]
+
+
+def nieuw() -> dict[str, Any]:
+    """The saved state of a student who has not started yet."""
+    return {
+        "state": "start",
+        "ervaring": None,
+        "begonnen": False,
+        "antwoorden": {},
+        "vraagnr": 0,
+        "geprobed": False,
+        "gescaffold": False,
+        "gepauzeerd": None,
+        "regel": None,
+    }
+
+
+class Gesprek:
+    """One student's reflection during one turn: the machine's model."""
+
+    state: str
+
+    def __init__(self, data: dict[str, Any], at: datetime | None) -> None:
+        self.data = data
+        self.at = at
+        self.replies: list[Reply] = []
+        self.effects: list[Effect] = []
+        self.trigger: Any  # set by the machine
+
+    # --- callbacks named in the machine -------------------------------------------------------
+
+    def na_overgang(self, event: Any) -> None:
+        """A new place in the conversation: a fresh question number, then ask it."""
+        self.data.update(vraagnr=self.data["vraagnr"] + 1, geprobed=False, gescaffold=False)
+        self.stel_vraag()
+
+    # --- the turn -----------------------------------------------------------------------------
+
+    def verwerk(self, event: Event) -> None:
+        """Route one event: commands first, then a paused conversation, then the current state."""
+        if isinstance(event, Commando):
+            self._commando(event)
+        elif isinstance(event, Knop) and event.vraagnr != self.data["vraagnr"]:
+            self.zeg(_("Deze vraag is al voorbij. Kijk naar de laatste vraag hieronder. 👇"))
+        elif self.data["gepauzeerd"]:
+            self._gepauzeerd(event)
+        elif self.state in ("start", "klaar"):
+            self._buiten_reflectie(isinstance(event, Knop) and event.value == NIEUW)
+        elif self.state == "ervaring":
+            self._kies_ervaring(event)
+        elif self.state == "samenvatting":
+            self._samenvatting(event)
+        elif self.state == "aanpassen":
+            self._aanpassen(event)
+        elif self.state == "herschrijven":
+            self._herschrijven(event)
+        else:
+            self._antwoord(event, vraag_van(self.state))  # type: ignore[arg-type]
+
+    def _commando(self, event: Commando) -> None:
+        naam = event.name.lower().lstrip("/").split("@", 1)[0]
+        in_reflectie = self._in_reflectie
+        if naam == "start" and not in_reflectie:
+            self.data["gepauzeerd"] = None
+            self.trigger("begin")
+        elif naam in ("start", "verder"):
+            self._hervat()
+        elif naam == "hulp":
+            self.zeg(*_hulp())
+            if in_reflectie and not self.data["gepauzeerd"]:
+                self.stel_vraag()
+        elif naam == "stop":
+            self._pauzeer()
+        elif naam == "opnieuw":
+            self._opnieuw()
+        elif not in_reflectie and naam in ("terug", "overslaan"):
+            self.zeg(_("Er is nog geen vraag om naar terug te gaan of over te slaan."))
+            self._buiten_reflectie(nieuw=False)
+        elif naam == "terug":
+            self.data["gepauzeerd"] = None
+            if self.state == "ervaring":
+                self.zeg(_("Dit is het begin. Kies eerst wat je hebt gedaan."))
+                self.stel_vraag()
+            else:
+                self.trigger("terug")
+        elif naam == "overslaan":
+            self._overslaan()
+        else:
+            self.zeg(_("Dat commando ken ik niet."), *_hulp())
+            if in_reflectie and not self.data["gepauzeerd"]:
+                self.stel_vraag()
+
+    def _overslaan(self) -> None:
+        self.data["gepauzeerd"] = None
+        vraag = vraag_van(self.state)
+        if vraag is None or vraag is PLEK:
+            self.zeg(_("Deze stap kun je niet overslaan."))
+            self.stel_vraag()
+            return
+        self._bewaar(vraag, "overgeslagen")
+        self.zeg(_("Oké, die slaan we over."))
+        self.trigger("volgende")
+
+    def _pauzeer(self) -> None:
+        if not self._in_reflectie:
+            self.zeg(_("Oké! Typ /start als je een reflectie wilt beginnen."))
+            return
+        self.data["gepauzeerd"] = "stop"
+        self.zeg(
+            _("We stoppen even. Alles wat je vertelde is bewaard. 💾"),
+            _("Typ /verder als je verder wilt gaan. Je begint dan bij dezelfde vraag."),
+        )
+
+    def _hervat(self) -> None:
+        if not self._in_reflectie:
+            self.data["gepauzeerd"] = None
+            self._buiten_reflectie(nieuw=True)
+            return
+        self.data["gepauzeerd"] = None
+        self.zeg(_("Welkom terug! We gaan verder waar je was."))
+        self.stel_vraag()
+
+    def _opnieuw(self) -> None:
+        if self.data["begonnen"] and self.state != "klaar":
+            self.effects.append(BreekErvaringAf())
+            self.zeg(_("Oké, we beginnen opnieuw. Je vorige antwoorden blijven bewaard."))
+        self.data.update(ervaring=None, begonnen=False, antwoorden={}, gepauzeerd=None, regel=None)
+        self.trigger("opnieuw")
+
+    def _gepauzeerd(self, event: Event) -> None:
+        if isinstance(event, Knop) and event.value == VERDER:
+            self._hervat()
+        elif isinstance(event, Knop) and event.value == LATER:
+            self.zeg(_("Prima. Typ /verder wanneer je wilt. Alles blijft bewaard."))
+        else:
+            self.zeg(
+                _("Welkom terug! Wil je verder met je reflectie?"),
+                buttons=(Button(_("Ja, verder ▶️"), VERDER), Button(_("Nog niet"), LATER)),
+            )
+
+    def _buiten_reflectie(self, nieuw: bool) -> None:
+        if self.state == "klaar" and not nieuw:
+            self.zeg(
+                _("Je reflectie is klaar en bewaard in je loopbaandossier. 🎉"),
+                _("Heb je weer iets meegemaakt? Begin dan een nieuwe reflectie."),
+                buttons=(Button(_("Nieuwe reflectie ➕"), NIEUW),),
+            )
+            return
+        self.trigger("begin")
+
+    def _kies_ervaring(self, event: Event) -> None:
+        gekozen = None
+        if isinstance(event, Knop) and event.value in ERVARING:
+            gekozen = event.value
+        elif isinstance(event, Bericht):
+            gekozen = _herken_ervaring(event.text)
+        if gekozen is None:
+            self.zeg(_("Kies een van de knoppen, dan weet ik waar het over gaat."))
+            self.stel_vraag()
+            return
+        self.data.update(ervaring=gekozen, antwoorden={})
+        self.trigger("kies_ervaring")
+
+    def _antwoord(self, event: Event, vraag: Vraag) -> None:
+        """An answer to the current question, in whatever form it came."""
+        if isinstance(event, Knop):
+            self._knop_antwoord(event, vraag)
+        elif isinstance(event, Foto):
+            if vraag.vorm is Vorm.FOTO:
+                self._bewaar(vraag, "foto", media_ref=event.ref, text=event.caption or None)
+                self.zeg(_("Mooie foto! Hij zit in je dossier. 📸"))
+                self.trigger("volgende")
+            else:
+                self._bewaar(vraag, "foto", part="bijlage", media_ref=event.ref)
+                self.zeg(_("Mooie foto, ik heb hem bewaard! 📸 Vertel het ook even in woorden?"))
+                self.stel_vraag()
+        elif isinstance(event, Spraak):
+            self._bewaar(vraag, "spraak", media_ref=event.ref)
+            self.zeg(
+                _(
+                    "Je spraakbericht is bewaard. 🎙️ Typen helpt je mentor wel om het te lezen,"
+                    " dus typ gerust ook een paar woorden als dat lukt."
+                )
+            )
+            self.trigger("volgende")
+        elif isinstance(event, Anders):
+            self.zeg(_("Dat kan ik helaas niet lezen. Typ je antwoord, of kies een knop. 🙂"))
+            self.stel_vraag()
+        else:
+            self._tekst_antwoord(invoer.schoon(event.text), vraag)  # type: ignore[union-attr]
+
+    def _knop_antwoord(self, event: Knop, vraag: Vraag) -> None:
+        if event.value == WEET_NIET:
+            self._weet_niet(vraag)
+            return
+        keuze = next((k for k in _keuzes_van(vraag) if k.value == event.value), None)
+        if keuze is None:
+            self.zeg(_("Die knop ken ik niet. Kies een van de knoppen bij de vraag."))
+            self.stel_vraag()
+        elif vraag.vorm is Vorm.DATUM:
+            self._datum_antwoord(vraag, keuze.value, event)
+        elif vraag.vorm is Vorm.FOTO:
+            self._bewaar(vraag, "geen")
+            self.trigger("volgende")
+        else:
+            soort = "scaffold" if keuze in vraag.scaffold else "keuze"
+            self._bewaar(vraag, soort, choice=keuze.value)
+            self._bedank()
+            self.trigger("volgende")
+
+    def _tekst_antwoord(self, text: str, vraag: Vraag) -> None:
+        if not text:
+            self.zeg(_("Ik zie geen tekst. Typ je antwoord, of kies een knop."))
+            self.stel_vraag()
+            return
+        if len(text) > invoer.MAX_ANTWOORD:
+            self.zeg(
+                _(
+                    "Wauw, dat is een lang verhaal! Kun je het in een paar zinnen zeggen?"
+                    " Dan past het goed in je dossier."
+                )
+            )
+            self.stel_vraag()
+            return
+        if categorie := safeguarding.signaal(text):
+            self._bewaar(vraag, "tekst", text=text, flagged=True)
+            self.effects.append(Signaal(categorie, vraag.key))
+            self.data["gepauzeerd"] = "zorg"
+            self.zeg(*safeguarding.zorgbericht())
+            return
+        if invoer.weet_niet(text):
+            self._weet_niet(vraag)
+        elif vraag is PLEK:
+            if self.data["begonnen"]:
+                self.effects.append(LegErvaringVast(text))
+            else:
+                self.effects.append(BeginErvaring(self.data["ervaring"], text))
+                self.data["begonnen"] = True
+            self.data["antwoorden"]["plek"] = {"text": text}
+            self.trigger("volgende")
+        elif vraag.vorm is Vorm.SCHAAL:
+            if (cijfer := invoer.schaal(text)) is None:
+                self.zeg(_("Kies een gezicht, of typ een cijfer van 1 tot 5."))
+                self.stel_vraag()
+            else:
+                self._bewaar(vraag, "keuze", choice=str(cijfer))
+                self.trigger("volgende")
+        elif vraag.vorm is Vorm.KEUZE:
+            keuze = _herken_keuze(text, vraag)
+            if keuze is None:
+                self.zeg(_("Kies een van de knoppen."))
+                self.stel_vraag()
+            else:
+                self._bewaar(vraag, "keuze", choice=keuze, text=text)
+                self.trigger("volgende")
+        elif vraag.vorm is Vorm.DATUM:
+            self._datum_antwoord(vraag, None, None, text)
+        elif self.data["geprobed"]:
+            self._bewaar(vraag, "tekst", part="doorvraag", text=text)
+            self._bedank()
+            self.trigger("volgende")
+        else:
+            self._bewaar(vraag, "tekst", text=text)
+            if vraag.probe is not None and invoer.is_kort(text):
+                self.data["geprobed"] = True
+                self.zeg(_("Je zei: “{answer}”.", answer=text), vraag.probe)
+                return
+            self._bedank()
+            self.trigger("volgende")
+
+    def _datum_antwoord(
+        self, vraag: Vraag, keuze: str | None, knop: Knop | None, text: str = ""
+    ) -> None:
+        assert self.at is not None, "an answer always comes with its moment"
+        at = self.at.date()
+        if keuze == "onbekend":
+            self._bewaar(vraag, "keuze", choice="onbekend")
+            self.trigger("volgende")
+            return
+        if keuze is not None:
+            due = invoer.datum(
+                {
+                    "dezeweek": "deze week",
+                    "volgendeweek": "volgende week",
+                    "dezemaand": "deze maand",
+                }[keuze],
+                at,
+            )
+            self._bewaar(vraag, "datum", choice=keuze, due=due)
+            self.trigger("volgende")
+            return
+        due = invoer.datum(text, at)
+        if due is None:
+            self.zeg(
+                _(
+                    "Die datum snap ik niet. Kies een knop,"
+                    " of typ bijvoorbeeld “vrijdag” of “12-12”."
+                )
+            )
+            self.stel_vraag()
+            return
+        self._bewaar(vraag, "datum", text=text, due=due)
+        self.trigger("volgende")
+
+    def _weet_niet(self, vraag: Vraag) -> None:
+        if vraag is PLEK:
+            self.zeg(_("Geen probleem. Typ gewoon wat je nog weet, bijvoorbeeld de plaats."))
+            self.stel_vraag()
+        elif not self.data["gescaffold"]:
+            self.data["gescaffold"] = True
+            if vraag.scaffold:
+                self.zeg(
+                    _("Geen probleem! Misschien helpt dit. Kies er een, of typ zelf iets."),
+                    buttons=tuple(Button(k.label, k.value) for k in vraag.scaffold),
+                    columns=2,
+                )
+            else:
+                self.zeg(_("Geen probleem. Denk aan één klein ding. Het mag heel kort."))
+                self.stel_vraag()
+        else:
+            self._bewaar(vraag, "weetniet")
+            self.zeg(_("Helemaal oké. We gaan door."))
+            self.trigger("volgende")
+
+    def _samenvatting(self, event: Event) -> None:
+        if isinstance(event, Knop) and event.value == KLOPT:
+            self.effects.append(RondErvaringAf())
+            stap = self.data["antwoorden"].get("stap", {}).get("text")
+            self.zeg(
+                _("Top gedaan! 🎉 Je reflectie staat in je loopbaandossier."),
+                _("Alleen jij en je mentor kunnen hem lezen."),
+                _("Succes met je volgende stap: {stap}", stap=stap) if stap else _("Succes!"),
+            )
+            self.trigger("bevestig")
+        elif isinstance(event, Knop) and event.value == AANPASSEN:
+            self.trigger("aanpassen")
+        else:
+            self.zeg(_("Klopt dit? Kies ✅ of ✏️ onder de samenvatting."))
+            self.stel_vraag()
+
+    def _aanpassen(self, event: Event) -> None:
+        regels = [key for key, _label in _samenvatting_regels(self.data)]
+        if isinstance(event, Knop) and event.value in regels:
+            self.data["regel"] = event.value
+            self.trigger("kies_regel")
+        elif isinstance(event, Knop) and event.value == TERUG:
+            self.trigger("terug")
+        else:
+            self.zeg(_("Kies met een knop wat je wilt aanpassen."))
+            self.stel_vraag()
+
+    def _herschrijven(self, event: Event) -> None:
+        text = invoer.schoon(event.text) if isinstance(event, Bericht) else ""
+        regel = self.data["regel"]
+        if not text or len(text) > invoer.MAX_ANTWOORD:
+            self.zeg(_("Typ wat er moet staan, in een paar woorden."))
+            self.stel_vraag()
+            return
+        vraag = PLEK if regel == "plek" else bank.VRAAG[regel]
+        if vraag is PLEK:
+            self.effects.append(LegErvaringVast(text))
+            self.data["antwoorden"]["plek"] = {"text": text}
+        else:
+            self._bewaar(vraag, "tekst", part="correctie", text=text)
+        self.data["regel"] = None
+        self.zeg(_("Aangepast. ✏️"))
+        self.trigger("herschreven")
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @property
+    def _in_reflectie(self) -> bool:
+        """An experience has been chosen and the reflection is not yet confirmed."""
+        return self.data["ervaring"] is not None and self.state != "klaar"
+
+    def _bewaar(self, vraag: Vraag, kind: str, part: str = "antwoord", **velden: Any) -> None:
+        """Append an answer (an effect) and keep its short form for the summary."""
+        fase = "plek" if vraag is PLEK else FASE_VAN[vraag.key].key
+        self.effects.append(Antwoord(vraag.key, fase, kind, part, **velden))
+        if part == "bijlage":
+            return
+        vorig = self.data["antwoorden"].get(vraag.key, {})
+        text = velden.get("text")
+        if part == "doorvraag" and vorig.get("text"):
+            text = f"{vorig['text']} — {text}"
+        due = velden.get("due")
+        self.data["antwoorden"][vraag.key] = {
+            "kind": kind,
+            "text": text,
+            "choice": velden.get("choice"),
+            "due": due.isoformat() if due else None,
+            "foto": bool(velden.get("media_ref")) or vorig.get("foto", False),
+        }
+
+    def _bedank(self) -> None:
+        bedankjes = (_("Dank je! 👍"), _("Helder."), _("Goed dat je dat vertelt."), _("Top."))
+        self.zeg(bedankjes[self.data["vraagnr"] % len(bedankjes)])
+
+    def zeg(self, *lines: Text, buttons: tuple[Button, ...] = (), columns: int = 1) -> None:
+        """Add a reply; its buttons belong to the current question."""
+        self.replies.append(Reply(lines, buttons, self.data["vraagnr"], columns))
+
+    def stel_vraag(self) -> None:
+        """Show the question of the current state (again)."""
+        if self.state == "ervaring":
+            self.zeg(
+                _("Hoi! 👋 Fijn dat je even terugkijkt."),
+                _("Wat heb je gedaan?"),
+                buttons=tuple(
+                    Button(_("{emoji} {label}", emoji=e.emoji, label=e.label), e.key)
+                    for e in bank.ERVARINGEN
+                ),
+                columns=2,
+            )
+        elif self.state == "samenvatting":
+            self.zeg(
+                _("📝 Dit heb je verteld:"),
+                *(regel for _key, regel in _samenvatting_regels(self.data)),
+                _("Klopt dit?"),
+                buttons=(Button(_("✅ Klopt"), KLOPT), Button(_("✏️ Aanpassen"), AANPASSEN)),
+            )
+        elif self.state == "aanpassen":
+            self.zeg(
+                _("Wat wil je aanpassen?"),
+                buttons=(
+                    *(Button(regel, key) for key, regel in _samenvatting_regels(self.data)),
+                    Button(_("↩️ Niets, terug"), TERUG),
+                ),
+            )
+        elif self.state == "herschrijven":
+            self.zeg(_("Wat moet er staan? Typ het nieuwe antwoord."))
+        elif (vraag := vraag_van(self.state)) is not None:
+            self._stel(vraag)
+
+    def _stel(self, vraag: Vraag) -> None:
+        ervaring = self.data["ervaring"]
+        regels: list[Text] = []
+        if vraag is not PLEK:
+            regels.append(_voortgang(vraag, ervaring))
+        regels.append(vraag.tekst_voor(ervaring))
+        knoppen = _knoppen_van(vraag)
+        if vraag.vorm is Vorm.TEKST and vraag is not PLEK:
+            knoppen = (*knoppen, Button(_("Weet ik niet 🤷"), WEET_NIET))
+        columns = 5 if vraag.vorm is Vorm.SCHAAL else 2 if len(knoppen) > 3 else len(knoppen) or 1
+        self.zeg(*regels, buttons=knoppen, columns=columns)
+
+
+def _knoppen_van(vraag: Vraag) -> tuple[Button, ...]:
+    """The buttons shown with a question (scaffold buttons come only after "weet ik niet")."""
+    keuzes = bank.SCHAAL if vraag.vorm is Vorm.SCHAAL else vraag.choices
+    return tuple(Button(k.label, k.value) for k in keuzes)
+
+
+def _keuzes_van(vraag: Vraag) -> tuple[bank.Keuze, ...]:
+    """Every button value a question accepts, scaffold included."""
+    keuzes = bank.SCHAAL if vraag.vorm is Vorm.SCHAAL else vraag.choices
+    return (*keuzes, *vraag.scaffold)
+
+
+def _voortgang(vraag: Vraag, ervaring: str | None) -> Text:
+    """Where the student is: the phase, "2/4 ●●○○", and the question within the phase."""
+    fase = FASE_VAN[vraag.key]
+    nr = FASEN.index(fase) + 1
+    vragen = [v for v in fase.vragen if v.geldt_voor(ervaring)]
+    return _(
+        "{emoji} {fase} · {nr}/{totaal} {bolletjes} · vraag {vraag} van {vragen}",
+        emoji=fase.emoji,
+        fase=fase.label,
+        nr=nr,
+        totaal=len(FASEN),
+        bolletjes="●" * nr + "○" * (len(FASEN) - nr),
+        vraag=vragen.index(vraag) + 1,
+        vragen=len(vragen),
+    )
+
+
+def _samenvatting_regels(data: dict[str, Any]) -> list[tuple[str, Text]]:
+    """The summary in the student's own words, one line per answer that has content."""
+    regels: list[tuple[str, Text]] = []
+    antwoorden = data["antwoorden"]
+    labels = {
+        "plek": _("📍 Waar: {answer}"),
+        "wat": _("🔙 Wat je deed: {answer}"),
+        "taak": _("🧰 Je taak: {answer}"),
+        "moment": _("⭐ Wat je bijbleef: {answer}"),
+        "goed": _("💪 Wat je goed deed: {answer}"),
+        "leuk": _("❤️ Wat je leuk vond (of niet): {answer}"),
+        "anderen": _("👪 Wat anderen vinden: {answer}"),
+        "past": _("🧭 Past het werk bij je? {answer}"),
+        "waarom": _("💭 Waarom: {answer}"),
+        "ontdekken": _("🔎 Wat je nog wilt ontdekken: {answer}"),
+        "stap": _("🚀 Je volgende stap: {answer}"),
+        "wanneer": _("📅 Wanneer: {answer}"),
+        "wie": _("🤝 Wie helpt: {answer}"),
+        "obstakel": _("🧱 Wat kan misgaan: {answer}"),
+    }
+    for key, label in labels.items():
+        antwoord = antwoorden.get(key)
+        if not antwoord:
+            continue
+        weergave = _weergave(key, antwoord)
+        if weergave is not None:
+            regels.append((key, label.with_params(answer=weergave)))
+    return regels
+
+
+def _weergave(key: str, antwoord: dict[str, Any]) -> Text | None:
+    """How one answer reads in the summary: the student's words, or the chosen button."""
+    if antwoord.get("due"):
+        dag, maand, jaar = reversed(antwoord["due"].split("-"))
+        return verbatim(f"{dag}-{maand}-{jaar}")
+    if antwoord.get("text"):
+        return verbatim(antwoord["text"])
+    if antwoord.get("choice"):
+        vraag = PLEK if key == "plek" else bank.VRAAG[key]
+        for k in (*vraag.choices, *vraag.scaffold):
+            if k.value == antwoord["choice"]:
+                return k.label
+    return None
+
+
+def _herken_ervaring(text: str) -> str | None:
+    """An experience type typed instead of tapped ("bliksemstage", "open dag")."""
+    t = "".join(ch for ch in invoer.schoon(text).lower() if ch.isalnum())
+    for ervaring in bank.ERVARINGEN:
+        label = "".join(ch for ch in ervaring.label.msgid.lower() if ch.isalnum())
+        if len(t) >= 4 and (t == ervaring.key or label.startswith(t)):
+            return ervaring.key
+    return None
+
+
+def _herken_keuze(text: str, vraag: Vraag) -> str | None:
+    eerste = invoer.schoon(text).lower().split(maxsplit=1)
+    if not eerste:
+        return None
+    woord = eerste[0].strip(",.!")
+    for k in vraag.choices:
+        if woord == k.value or woord == k.label.msgid.lower().split()[0]:
+            return k.value
+    return None
+
+
+def _hulp() -> tuple[Text, ...]:
+    return (
+        _(
+            "Zo werkt het:\n"
+            "/terug – één vraag terug\n"
+            "/overslaan – deze vraag overslaan\n"
+            "/stop – even pauzeren (alles blijft bewaard)\n"
+            "/verder – verder waar je was\n"
+            "/opnieuw – opnieuw beginnen met een andere ervaring\n"
+            "/hulp – deze uitleg"
+        ),
+    )
+
+
+MACHINE = HierarchicalMachine(
+    model=None,
+    states=STATES,
+    transitions=TRANSITIONS,
+    initial="start",
+    auto_transitions=False,
+    send_event=True,
+    after_state_change="na_overgang",
+)
+# transitions keeps a list of models; add/remove from several threads must not interleave.
+_MACHINE_LOCK = threading.Lock()
+
+
+def stap(saved: dict[str, Any] | None, event: Event) -> Turn:
+    """One turn of the reflection: saved state and event in; new state, replies, effects out."""
+    data = {**nieuw(), **(saved or {})}
+    data["antwoorden"] = {k: dict(v) for k, v in data["antwoorden"].items()}
+    gesprek = Gesprek(data, event.at)
+    with _MACHINE_LOCK:
+        MACHINE.add_model(gesprek, initial=data["state"])
+        try:
+            gesprek.verwerk(event)
+        finally:
+            MACHINE.remove_model(gesprek)
+    data["state"] = gesprek.state
+    if not gesprek.replies:  # every event is answered, even if only by repeating the question
+        gesprek.stel_vraag()
+    return Turn(data, _samengevoegd(gesprek.replies), gesprek.effects)
+
+
+def _samengevoegd(replies: list[Reply]) -> list[Reply]:
+    """Fold a reply without buttons into the next one: one message per turn reads best on a
+    phone ("Dank je! 👍" and the next question arrive together)."""
+    merged: list[Reply] = []
+    wachtend: tuple[Text, ...] = ()
+    for reply in replies:
+        if not reply.buttons and reply is not replies[-1]:
+            wachtend += reply.lines
+            continue
+        merged.append(Reply(wachtend + reply.lines, reply.buttons, reply.vraagnr, reply.columns))
+        wachtend = ()
+    return merged
+
+
+def toon(saved: dict[str, Any]) -> list[Reply]:
+    """The current question as the person would see it now, without taking a turn."""
+    data = {**nieuw(), **saved}
+    gesprek = Gesprek(data, None)
+    gesprek.state = data["state"]
+    gesprek.stel_vraag()
+    return gesprek.replies

@@ -1,0 +1,93 @@
+"""What a flow hands back: replies to show and effects to persist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flows.text import Text
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button under a reply: what it says and the value it sends back."""
+
+    label: Text
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to the person; ``vraagnr`` ties its buttons to the question they belong to."""
+
+    lines: tuple[Text, ...]
+    buttons: tuple[Button, ...] = ()
+    vraagnr: int = 0
+    columns: int = 1
+
+
+# Effects: facts a turn produced, persisted by storage in the same transaction as the new state.
+
+
+@dataclass(frozen=True, slots=True)
+class BeginErvaring:
+    """A new reflection starts: the kind of experience, and where or what it was."""
+
+    kind: str
+    place: str
+
+
+@dataclass(frozen=True, slots=True)
+class LegErvaringVast:
+    """The student corrected where or what the experience was."""
+
+    place: str
+
+
+@dataclass(frozen=True, slots=True)
+class Antwoord:
+    """An answer appended to the student's record (never overwritten).
+
+    ``part`` tells an answer from a follow-up to a probe ("doorvraag") or a correction made at
+    the summary ("correctie"); ``kind`` is how it was given.
+    """
+
+    question_key: str
+    phase: str
+    kind: str
+    part: str = "antwoord"
+    text: str | None = None
+    choice: str | None = None
+    media_ref: str | None = None
+    due: date | None = None
+    flagged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Signaal:
+    """A safeguarding signal for the mentor (what category, on which question)."""
+
+    category: str
+    question_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class RondErvaringAf:
+    """The student confirmed the summary: the reflection is complete."""
+
+
+@dataclass(frozen=True, slots=True)
+class BreekErvaringAf:
+    """The student started over: this reflection is kept, marked as abandoned."""
+
+
+Effect = BeginErvaring | LegErvaringVast | Antwoord | Signaal | RondErvaringAf | BreekErvaringAf
+
+
+@dataclass(slots=True)
+class Turn:
+    """The outcome of one event: the new saved state, replies and effects."""
+
+    state: dict
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)

@@ -1,0 +1,84 @@
+"""Engines, sessions and migrations.
+
+SQLite (the default, one file) runs in WAL mode with ``synchronous=FULL`` so a committed turn
+survives a crash or power loss, and every transaction starts with ``BEGIN IMMEDIATE`` so two
+writers queue instead of failing half-way. ``DATABASE_URL`` selects PostgreSQL instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+DEFAULT_DB = "lobbot.db"
+
+
+def database_url(path: str | os.PathLike[str] | None = None) -> str:
+    """``DATABASE_URL`` if set, else the SQLite file at ``path`` (default ``lobbot.db``)."""
+    if path is None and (url := os.environ.get("DATABASE_URL")):
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{Path(path or DEFAULT_DB)}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL, with SQLite set up for durability and queued writers."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
+                       "busy_timeout=30000"):  # fmt: skip
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine is the embedded SQLite database (one writer at a time)."""
+    return engine.dialect.name == "sqlite"
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for this database, without an ini file on disk."""
+    config = Config()
+    config.set_main_option("script_location", "storage:migrations")
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``; the app calls this at every start."""
+    with engine.begin() as connection:
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def open_database(url: str) -> Engine:
+    """An engine on a migrated database."""
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose work is committed together at the end, or not at all."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session

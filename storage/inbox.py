@@ -1,0 +1,53 @@
+"""The inbox: every incoming update or script line is processed at most once.
+
+The key is stored in the same transaction as the turn's effects, so after a crash an update is
+either fully processed (and its key present) or not at all (and processed again).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from storage.models import InboxItem
+
+_inbox = InboxItem.__table__
+
+
+def receive(session: Session, key: str, at: datetime) -> bool:
+    """Note that an item arrived (before processing); False if it was already there."""
+    try:
+        with session.begin_nested():
+            session.execute(insert(_inbox).values(key=key, received_at=at))
+    except IntegrityError:
+        return False
+    return True
+
+
+def claim(session: Session, key: str, at: datetime) -> bool:
+    """Mark the item processed within the current turn's transaction.
+
+    True when this turn is the first to process it; False for a duplicate, whose turn must
+    then do nothing.
+    """
+    result = session.execute(
+        update(_inbox)
+        .where(_inbox.c.key == key, _inbox.c.processed_at.is_(None))
+        .values(processed_at=at)
+    )
+    if result.rowcount == 1:
+        return True
+    return receive_processed(session, key, at)
+
+
+def receive_processed(session: Session, key: str, at: datetime) -> bool:
+    """Insert the key as processed at once (items that were not noted on arrival)."""
+    try:
+        with session.begin_nested():
+            session.execute(insert(_inbox).values(key=key, received_at=at, processed_at=at))
+    except IntegrityError:
+        return False
+    return True

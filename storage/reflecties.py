@@ -1,0 +1,216 @@
+"""Reads and writes for reflections: students, experiences, answers, conversation state, flags.
+
+Plain functions taking the session; the hot path of a turn uses Core statements (no ORM unit of
+work) because a turn must cost well under a millisecond of database time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlmodel import Session
+
+from storage.models import Answer, Conversation, Experience, SafeguardingFlag, Student
+
+_students = Student.__table__
+_experiences = Experience.__table__
+_answers = Answer.__table__
+_conversations = Conversation.__table__
+_flags = SafeguardingFlag.__table__
+
+
+# Built once: a statement built per call costs more than the SQLite work it asks for.
+_STUDENT_BY_CHAT = select(_students.c.id, _students.c.language).where(
+    _students.c.channel == bindparam("channel"), _students.c.external_id == bindparam("external_id")
+)
+_LOAD_CONVERSATION = (
+    select(_conversations.c.state, _conversations.c.version, _conversations.c.experience_id)
+    .where(_conversations.c.student_id == bindparam("sid"))
+    .with_for_update()
+)
+_SAVE_CONVERSATION = (
+    update(_conversations)
+    .where(_conversations.c.student_id == bindparam("sid"))
+    .where(_conversations.c.version == bindparam("old_version"))
+)
+_NEW_CONVERSATION = insert(_conversations)
+_APPEND_ANSWER = insert(_answers)
+
+
+class VersionConflict(Exception):
+    """Another worker saved this conversation first; the turn must be retried."""
+
+
+def find_student(session: Session, channel: str, external_id: str) -> tuple[int, str] | None:
+    """The id and language of the student who uses this chat, if known."""
+    row = session.execute(
+        _STUDENT_BY_CHAT, {"channel": channel, "external_id": external_id}
+    ).first()
+    return None if row is None else (row.id, row.language)
+
+
+def create_student(
+    session: Session, channel: str, external_id: str, name: str, language: str, at: datetime
+) -> Student:
+    """A new student with a first name or nickname only."""
+    student = Student(
+        channel=channel, external_id=external_id, name=name, language=language, created_at=at
+    )
+    session.add(student)
+    session.flush()
+    return student
+
+
+def student_by_id(session: Session, student_id: int) -> Student | None:
+    """One student."""
+    return session.get(Student, student_id)
+
+
+def load_conversation(session: Session, student_id: int) -> dict[str, Any] | None:
+    """The saved conversation (state, version, current experience), locked for this turn.
+
+    On PostgreSQL the row is locked (``FOR UPDATE``) until the turn commits; SQLite's
+    ``BEGIN IMMEDIATE`` already gives one writer at a time.
+    """
+    row = session.execute(_LOAD_CONVERSATION, {"sid": student_id}).first()
+    return None if row is None else dict(row._mapping)
+
+
+def save_conversation(
+    session: Session,
+    student_id: int,
+    state: dict[str, Any],
+    experience_id: int | None,
+    version: int | None,
+    at: datetime,
+) -> None:
+    """Save the state after a turn; ``version`` is what was loaded (None: a new conversation)."""
+    if version is None:
+        session.execute(
+            _NEW_CONVERSATION,
+            {"student_id": student_id, "flow": "reflectie", "state": state,
+             "experience_id": experience_id, "version": 1, "updated_at": at},
+        )  # fmt: skip
+        return
+    result = session.execute(
+        _SAVE_CONVERSATION,
+        {"sid": student_id, "old_version": version, "state": state,
+         "experience_id": experience_id, "version": version + 1, "updated_at": at},
+    )  # fmt: skip
+    if result.rowcount != 1:
+        raise VersionConflict(student_id)
+
+
+def start_experience(session: Session, student_id: int, kind: str, place: str, at: datetime) -> int:
+    """A new experience in progress; returns its id."""
+    result = session.execute(
+        insert(_experiences).values(
+            student_id=student_id, kind=kind, place=place, status="bezig", started_at=at
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def set_experience_place(session: Session, experience_id: int, place: str) -> None:
+    """The student corrected where or what the experience was."""
+    session.execute(
+        update(_experiences).where(_experiences.c.id == experience_id).values(place=place)
+    )
+
+
+def end_experience(session: Session, experience_id: int, status: str, at: datetime) -> None:
+    """Mark a reflection ``afgerond`` (confirmed) or ``afgebroken`` (started over)."""
+    session.execute(
+        update(_experiences)
+        .where(_experiences.c.id == experience_id)
+        .values(status=status, ended_at=at)
+    )
+
+
+def append_answer(
+    session: Session,
+    *,
+    student_id: int,
+    experience_id: int | None,
+    question_key: str,
+    phase: str,
+    kind: str,
+    part: str,
+    language: str,
+    at: datetime,
+    text: str | None = None,
+    choice: str | None = None,
+    media_ref: str | None = None,
+    due: date | None = None,
+    flagged: bool = False,
+) -> int:
+    """Append one answer; returns its id. Answers are never updated."""
+    result = session.execute(
+        _APPEND_ANSWER,
+        {"student_id": student_id, "experience_id": experience_id,
+         "question_key": question_key, "phase": phase, "kind": kind, "part": part,
+         "text": text, "choice": choice, "media_ref": media_ref, "due": due,
+         "language": language, "flagged": flagged, "created_at": at},
+    )  # fmt: skip
+    return int(result.inserted_primary_key[0])
+
+
+def flag_safeguarding(
+    session: Session,
+    student_id: int,
+    answer_id: int | None,
+    category: str,
+    question_key: str,
+    at: datetime,
+) -> int:
+    """Record a safeguarding signal for the mentor."""
+    result = session.execute(
+        insert(_flags).values(
+            student_id=student_id,
+            answer_id=answer_id,
+            category=category,
+            question_key=question_key,
+            created_at=at,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def answers_of_student(session: Session, student_id: int) -> list[Answer]:
+    """All of a student's answers, in the order given."""
+    return list(
+        session.exec(select(Answer).where(Answer.student_id == student_id).order_by(Answer.id))  # type: ignore[call-overload]
+        .scalars()
+        .all()
+    )
+
+
+def experiences_of_student(session: Session, student_id: int) -> list[Experience]:
+    """A student's experiences, oldest first."""
+    return list(
+        session.exec(  # type: ignore[call-overload]
+            select(Experience).where(Experience.student_id == student_id).order_by(Experience.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def flags_of_student(session: Session, student_id: int) -> list[SafeguardingFlag]:
+    """A student's safeguarding flags, oldest first."""
+    return list(
+        session.exec(  # type: ignore[call-overload]
+            select(SafeguardingFlag)
+            .where(SafeguardingFlag.student_id == student_id)
+            .order_by(SafeguardingFlag.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def count_answers(session: Session) -> int:
+    """How many answers are stored (benchmarks and health checks)."""
+    return int(session.execute(select(func.count()).select_from(_answers)).scalar_one())
