@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from bot.i18n import language, tr
-from bot.turns import Identity, current_question, process_turn
+from bot.turns import Identity, already_processed, current_question, process_turn
 from flows.events import Anders, Bericht, Commando, Event, Foto, Knop, Spraak
 from flows.replies import Reply
 from flows.text import _
@@ -107,7 +107,7 @@ class Console:
         if self.as_json:
             self.out.write(json.dumps({"text": text, "buttons": [], "state": None}) + "\n")
         else:
-            self.out.write(f"🤖 {text}\n")
+            self.out.write(f"\n🤖 {text}\n")
         self.out.flush()
 
 
@@ -118,7 +118,9 @@ def run_script(console: Console, lines: list[str]) -> None:
     ).hexdigest()[:24]
     console.show_current()
     for number, line in enumerate(lines, start=1):
-        console.send(line, key=f"script:{digest}:{number}")
+        key = f"script:{digest}:{number}"
+        if not already_processed(console.engine, key):
+            console.send(line, key=key)
 
 
 def run_interactive(console: Console, stdin: TextIO = sys.stdin) -> None:

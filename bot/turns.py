@@ -147,3 +147,9 @@ def current_question(engine: Engine, who: Identity) -> tuple[list[Reply], str]:
     if saved is None:
         return [], "start"
     return reflectie.toon(saved["state"]), saved["state"]["state"]
+
+
+def already_processed(engine: Engine, key: str) -> bool:
+    """Whether a turn with this inbox key was committed before (a replayed script line)."""
+    with transaction(engine) as session:
+        return inbox.is_processed(session, key)

@@ -94,7 +94,7 @@ def _keten_overgangen() -> list[dict[str, Any]]:
 
 
 TRANSITIONS: list[dict[str, Any]] = [
-    {"trigger": "begin", "source": ["start", "klaar", "ervaring"], "dest": "ervaring"},
+    {"trigger": "begin", "source": "*", "dest": "ervaring"},  # also /opnieuw, from anywhere
     {"trigger": "kies_ervaring", "source": "ervaring", "dest": "plek"},
     {"trigger": "terug", "source": "plek", "dest": "ervaring"},
     *_keten_overgangen(),
@@ -104,7 +104,6 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "herschreven", "source": "herschrijven", "dest": "samenvatting"},
     {"trigger": "terug", "source": "aanpassen", "dest": "samenvatting"},
     {"trigger": "terug", "source": "herschrijven", "dest": "aanpassen"},
-    {"trigger": "opnieuw", "source": "*", "dest": "ervaring"},
 ]
 
 
@@ -169,8 +168,7 @@ class Gesprek:
         naam = event.name.lower().lstrip("/").split("@", 1)[0]
         in_reflectie = self._in_reflectie
         if naam == "start" and not in_reflectie:
-            self.data["gepauzeerd"] = None
-            self.trigger("begin")
+            self._begin()
         elif naam in ("start", "verder"):
             self._hervat()
         elif naam == "hulp":
@@ -205,7 +203,8 @@ class Gesprek:
             self.zeg(_("Deze stap kun je niet overslaan."))
             self.stel_vraag()
             return
-        self._bewaar(vraag, "overgeslagen")
+        if not self.data["geprobed"]:  # after a probe the first answer stands
+            self._bewaar(vraag, "overgeslagen")
         self.zeg(_("Oké, die slaan we over."))
         self.trigger("volgende")
 
@@ -225,15 +224,14 @@ class Gesprek:
             self._buiten_reflectie(nieuw=True)
             return
         self.data["gepauzeerd"] = None
-        self.zeg(_("Welkom terug! We gaan verder waar je was."))
+        self.zeg(_("Fijn! We gaan verder waar je was."))
         self.stel_vraag()
 
     def _opnieuw(self) -> None:
         if self.data["begonnen"] and self.state != "klaar":
             self.effects.append(BreekErvaringAf())
             self.zeg(_("Oké, we beginnen opnieuw. Je vorige antwoorden blijven bewaard."))
-        self.data.update(ervaring=None, begonnen=False, antwoorden={}, gepauzeerd=None, regel=None)
-        self.trigger("opnieuw")
+        self._begin()
 
     def _gepauzeerd(self, event: Event) -> None:
         if isinstance(event, Knop) and event.value == VERDER:
@@ -248,12 +246,13 @@ class Gesprek:
 
     def _buiten_reflectie(self, nieuw: bool) -> None:
         if self.state == "klaar" and not nieuw:
-            self.zeg(
-                _("Je reflectie is klaar en bewaard in je loopbaandossier. 🎉"),
-                _("Heb je weer iets meegemaakt? Begin dan een nieuwe reflectie."),
-                buttons=(Button(_("Nieuwe reflectie ➕"), NIEUW),),
-            )
-            return
+            self.stel_vraag()
+        else:
+            self._begin()
+
+    def _begin(self) -> None:
+        """A fresh reflection: what was said before belongs to the previous one."""
+        self.data.update(ervaring=None, begonnen=False, antwoorden={}, gepauzeerd=None, regel=None)
         self.trigger("begin")
 
     def _kies_ervaring(self, event: Event) -> None:
@@ -435,9 +434,8 @@ class Gesprek:
             self.effects.append(RondErvaringAf())
             stap = self.data["antwoorden"].get("stap", {}).get("text")
             self.zeg(
-                _("Top gedaan! 🎉 Je reflectie staat in je loopbaandossier."),
-                _("Alleen jij en je mentor kunnen hem lezen."),
-                _("Succes met je volgende stap: {stap}", stap=stap) if stap else _("Succes!"),
+                _("Top gedaan! 🎉"),
+                *((_("Succes met je volgende stap: {stap}", stap=stap),) if stap else ()),
             )
             self.trigger("bevestig")
         elif isinstance(event, Knop) and event.value == AANPASSEN:
@@ -510,7 +508,14 @@ class Gesprek:
 
     def stel_vraag(self) -> None:
         """Show the question of the current state (again)."""
-        if self.state == "ervaring":
+        if self.state == "klaar":
+            self.zeg(
+                _("Je reflectie staat in je loopbaandossier. 📁"),
+                _("Alleen jij en je mentor kunnen hem lezen."),
+                _("Heb je weer iets meegemaakt? Begin dan een nieuwe reflectie."),
+                buttons=(Button(_("Nieuwe reflectie ➕"), NIEUW),),
+            )
+        elif self.state == "ervaring":
             self.zeg(
                 _("Hoi! 👋 Fijn dat je even terugkijkt."),
                 _("Wat heb je gedaan?"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -51,3 +51,9 @@ def receive_processed(session: Session, key: str, at: datetime) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def is_processed(session: Session, key: str) -> bool:
+    """Whether an item with this key was processed already."""
+    row = session.execute(select(_inbox.c.processed_at).where(_inbox.c.key == key)).first()
+    return row is not None and row.processed_at is not None

@@ -1,0 +1,92 @@
+"""A turn through flows and the real database: saved after every turn, nothing doubled."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import Engine
+
+from bot.simulated import SimulatedStudent
+from bot.turns import Identity, current_question, process_turn
+from flows.events import Bericht, Commando
+from storage import reflecties
+from storage.db import transaction
+
+SARA = Identity("console", "sara", "Sara")
+
+
+def reflect(engine: Engine, who: Identity, kind: str, now, stop_at: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    student = SimulatedStudent(kind, seed=1)
+    state = "start"
+    for _ in range(60):
+        if state == stop_at or (state == "klaar" and stop_at is None):
+            return state
+        result = process_turn(engine, who, student.next_event(state, now))
+        student.see(result.replies)
+        state = result.state
+    raise AssertionError("the reflection did not finish")
+
+
+def test_a_full_reflection_is_stored(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    reflect(engine, SARA, "bedrijfsbezoek", now)
+    with transaction(engine) as session:
+        sid, _lang = reflecties.find_student(session, "console", "sara")
+        experiences = reflecties.experiences_of_student(session, sid)
+        answers = reflecties.answers_of_student(session, sid)
+    assert [(e.kind, e.status) for e in experiences] == [("bedrijfsbezoek", "afgerond")]
+    assert experiences[0].ended_at is not None
+    keys = [a.question_key for a in answers]
+    assert len(keys) == len(set(keys)) >= 12
+    assert all(a.experience_id == experiences[0].id for a in answers)
+    assert any(a.media_ref for a in answers) and any(a.due for a in answers)
+
+
+def test_state_is_saved_after_every_turn(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    reflect(engine, SARA, "gastles", now, stop_at="reflecteren_leuk")
+    replies, state = current_question(engine, SARA)  # as after a restart
+    assert state == "reflecteren_leuk"
+    assert "Wat vond je leuk" in "\n".join(line.msgid for line in replies[0].lines)
+
+
+def test_the_same_inbox_key_is_processed_once(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    process_turn(engine, SARA, Commando("start", now), key="k1")
+    first = process_turn(engine, SARA, Commando("start", now), key="k1")
+    assert first.duplicate and first.replies == []
+
+
+def test_a_safeguarding_flag_is_stored_with_its_answer(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    reflect(engine, SARA, "bliksemstage", now, stop_at="reflecteren_anderen")
+    result = process_turn(engine, SARA, Bericht("ik wil niet meer leven", now))
+    assert "0800-0113" in "\n".join(line.render(None) for r in result.replies for line in r.lines)
+    with transaction(engine) as session:
+        sid, _ = reflecties.find_student(session, "console", "sara")
+        (flag,) = reflecties.flags_of_student(session, sid)
+        flagged = [a for a in reflecties.answers_of_student(session, sid) if a.flagged]
+    assert flag.category == "zelfbeschadiging" and flag.answer_id == flagged[0].id
+
+
+def test_concurrent_turns_of_one_student_are_serialised(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    reflect(engine, SARA, "bliksemstage", now, stop_at="terugkijken_wat")
+    errors: list[BaseException] = []
+
+    def send(text: str) -> None:
+        try:
+            process_turn(engine, SARA, Bericht(text, now))
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=send, args=(f"antwoord nummer {i} met genoeg woorden",))
+        for i in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with transaction(engine) as session:
+        sid, _ = reflecties.find_student(session, "console", "sara")
+        answers = reflecties.answers_of_student(session, sid)
+        saved = reflecties.load_conversation(session, sid)
+    assert sorted(a.question_key for a in answers[-2:]) == ["taak", "wat"]
+    assert saved["state"]["state"] == "terugkijken_moment"
