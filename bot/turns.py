@@ -1,12 +1,14 @@
-"""One turn, shared by every channel: load state, run the flow, apply effects, save.
+"""One turn, shared by every channel: decide the role, run the flow, apply effects, save.
 
 All of it happens in one database transaction, so a crash at any moment leaves either the whole
 turn or none of it. An optional inbox key (a Telegram update id, a script line) makes a turn
-idempotent: a second delivery of the same key does nothing.
+idempotent: a second delivery of the same key does nothing. A channel that sends replies later
+(Telegram) passes ``outbox`` to store them in the same transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,8 +16,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from flows import reflectie
-from flows.events import Event
+from bot import roles
+from bot.identity import Identity
+from flows import aanmelding, mentor, reflectie
+from flows.events import Bericht, CodeGecontroleerd, Commando, Event
 from flows.replies import (
     Antwoord,
     BeginErvaring,
@@ -25,21 +29,23 @@ from flows.replies import (
     Reply,
     RondErvaringAf,
     Signaal,
+    Turn,
+    WordLeerling,
+    WordMentor,
 )
-from storage import inbox, reflecties
+from storage import accounts, inbox, reflecties, schools
+from storage.accounts import AccountInfo
 from storage.db import transaction
 
+__all__ = ["Identity", "TurnResult", "already_processed", "current_question", "process_turn"]
+
 MAX_RETRIES = 5
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is talking, as the channel knows them."""
-
-    channel: str
-    external_id: str
-    name: str
-    language: str = "nl"
+FLOWS: dict[str, Callable[[dict[str, Any] | None, Event], Turn]] = {
+    "aanmelding": aanmelding.stap,
+    "reflectie": reflectie.stap,
+    "mentor": mentor.stap,
+}
+Outbox = Callable[[Session, AccountInfo, list[Reply]], None]
 
 
 @dataclass
@@ -48,17 +54,26 @@ class TurnResult:
 
     replies: list[Reply]
     state: str
-    student_id: int
+    account: AccountInfo | None
     duplicate: bool = False
     effects: list[Effect] = field(default_factory=list)
 
 
-def process_turn(engine: Engine, who: Identity, event: Event, key: str | None = None) -> TurnResult:
-    """Run one event through the reflection flow and persist the outcome atomically."""
+def process_turn(
+    engine: Engine,
+    who: Identity,
+    event: Event,
+    key: str | None = None,
+    outbox: Outbox | None = None,
+) -> TurnResult:
+    """Run one event through the person's flow and persist the outcome atomically."""
     for _attempt in range(MAX_RETRIES):
         try:
             with transaction(engine) as session:
-                return _turn(session, who, event, key)
+                result = _turn(session, who, event, key)
+                if outbox is not None and result.account is not None and result.replies:
+                    outbox(session, result.account, result.replies)
+                return result
         except reflecties.VersionConflict:
             continue  # another worker saved this conversation first: reload and run again
     raise RuntimeError("conversation kept changing under this turn")
@@ -67,24 +82,77 @@ def process_turn(engine: Engine, who: Identity, event: Event, key: str | None = 
 def _turn(session: Session, who: Identity, event: Event, key: str | None) -> TurnResult:
     at = event.at
     if key is not None and not inbox.claim(session, key, at):
-        return TurnResult([], "", 0, duplicate=True)
-    found = reflecties.find_student(session, who.channel, who.external_id)
-    if found is None:
-        student = reflecties.create_student(
-            session, who.channel, who.external_id, who.name, who.language, at
+        return TurnResult([], "", None, duplicate=True)
+    account = roles.decide(session, who, at)
+    saved = reflecties.load_conversation(session, account.id)
+    flow = roles.FLOW_OF_ROLE[account.role]
+    state = saved["state"] if saved and saved["flow"] == flow else None
+    experience_id = saved["experience_id"] if saved else None
+    if flow == "aanmelding":
+        event = _with_code_checked(session, who, event)
+    turn = FLOWS[flow](state, event)
+    replies, effects = list(turn.replies), list(turn.effects)
+    student_id = reflecties.student_of_account(session, account.id)
+    for effect in turn.effects:
+        if isinstance(effect, WordLeerling):
+            student_id = _become_student(session, account, effect, at)
+            flow, turn = "reflectie", reflectie.stap(None, Commando("start", at))
+            replies += turn.replies
+        elif isinstance(effect, WordMentor):
+            schools.link_mentor(session, effect.mentor_id, account.id)
+            schools.use_code(session, effect.code_id)
+            accounts.set_role(session, account.id, "mentor")
+    if student_id is not None and flow == "reflectie":
+        experience_id = _apply(
+            session, student_id, account.language, experience_id, turn.effects, at
         )
-        assert student.id is not None
-        found = (student.id, student.language)
-    student_id, language = found
-    saved = reflecties.load_conversation(session, student_id)
-    turn = reflectie.stap(saved["state"] if saved else None, event)
-    experience_id = _apply(
-        session, student_id, language, saved["experience_id"] if saved else None, turn.effects, at
-    )
     reflecties.save_conversation(
-        session, student_id, turn.state, experience_id, saved["version"] if saved else None, at
+        session,
+        account.id,
+        flow,
+        turn.state,
+        experience_id,
+        saved["version"] if saved else None,
+        at,
     )
-    return TurnResult(turn.replies, turn.state["state"], student_id, effects=turn.effects)
+    return TurnResult(replies, turn.state["state"], account, effects=effects)
+
+
+def _with_code_checked(session: Session, who: Identity, event: Event) -> Event:
+    """A code from a deep link (/start CODE) or typed: look it up, throttled per chat."""
+    if isinstance(event, Commando) and event.name == "start" and event.arg:
+        code = event.arg
+    elif isinstance(event, Bericht) and aanmelding.lijkt_code(event.text):
+        code = event.text.strip()
+    else:
+        return event
+    check = schools.check_code(session, code, event.at, who.channel, who.external_id)
+    names = ("", "", "")
+    if check.status == "ok" and check.class_id is not None:
+        names = schools.names_for_class(session, check.class_id)
+    elif check.status == "ok" and check.school_id is not None:
+        names = ("", "", schools.school_name(session, check.school_id))
+    return CodeGecontroleerd(
+        check.status,
+        event.at,
+        check.purpose,
+        check.code_id,
+        check.school_id,
+        check.class_id,
+        check.mentor_id,
+        *names,
+        wait_seconds=check.wait_seconds,
+    )
+
+
+def _become_student(
+    session: Session, account: AccountInfo, effect: WordLeerling, at: datetime
+) -> int:
+    schools.use_code(session, effect.code_id)
+    accounts.set_role(session, account.id, "leerling")
+    return reflecties.create_student(
+        session, account.id, effect.name, at, school_id=effect.school_id, class_id=effect.class_id
+    )
 
 
 def _apply(
@@ -95,7 +163,7 @@ def _apply(
     effects: list[Effect],
     at: datetime,
 ) -> int | None:
-    """Persist a turn's effects; returns the experience the conversation is now on."""
+    """Persist a reflection turn's effects; returns the experience the conversation is now on."""
     last_answer: int | None = None
     for effect in effects:
         match effect:
@@ -142,10 +210,10 @@ def _fields(answer: Antwoord) -> dict[str, Any]:
 def current_question(engine: Engine, who: Identity) -> tuple[list[Reply], str]:
     """What the person sees now (after a restart): the current question, without a turn."""
     with transaction(engine) as session:
-        found = reflecties.find_student(session, who.channel, who.external_id)
-        saved = reflecties.load_conversation(session, found[0]) if found else None
-    if saved is None:
-        return [], "start"
+        account = accounts.find_account(session, who.channel, who.external_id)
+        saved = reflecties.load_conversation(session, account.id) if account else None
+    if saved is None or saved["flow"] != "reflectie":
+        return [], saved["state"]["state"] if saved else "start"
     return reflectie.toon(saved["state"]), saved["state"]["state"]
 
 

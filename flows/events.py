@@ -61,4 +61,25 @@ class Anders:
     at: datetime
 
 
-Event = Bericht | Knop | Commando | Foto | Spraak | Anders
+@dataclass(frozen=True, slots=True)
+class CodeGecontroleerd:
+    """A class code or invite the person typed or opened, as the channel looked it up.
+
+    ``status``: ok, onbekend, verlopen, ingetrokken, gebruikt, te_vaak. For a good code the
+    names are filled in, so the flow can say whose class the student joins.
+    """
+
+    status: str
+    at: datetime
+    purpose: str | None = None
+    code_id: int | None = None
+    school_id: int | None = None
+    class_id: int | None = None
+    mentor_id: int | None = None
+    klas: str = ""
+    mentor: str = ""
+    school: str = ""
+    wait_seconds: int = 0
+
+
+Event = Bericht | Knop | Commando | Foto | Spraak | Anders | CodeGecontroleerd

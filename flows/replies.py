@@ -81,7 +81,34 @@ class BreekErvaringAf:
     """The student started over: this reflection is kept, marked as abandoned."""
 
 
-Effect = BeginErvaring | LegErvaringVast | Antwoord | Signaal | RondErvaringAf | BreekErvaringAf
+@dataclass(frozen=True, slots=True)
+class WordLeerling:
+    """Onboarding is done: this chat is a student in this class, with this name."""
+
+    name: str
+    code_id: int
+    school_id: int
+    class_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class WordMentor:
+    """A mentor accepted their invite: this chat is that mentor."""
+
+    code_id: int
+    mentor_id: int
+
+
+Effect = (
+    BeginErvaring
+    | LegErvaringVast
+    | Antwoord
+    | Signaal
+    | RondErvaringAf
+    | BreekErvaringAf
+    | WordLeerling
+    | WordMentor
+)
 
 
 @dataclass(slots=True)

@@ -13,18 +13,97 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
-class Student(SQLModel, table=True):
-    """A student, known by a first name or nickname and the chat they use."""
+class Account(SQLModel, table=True):
+    """A chat identity and the one role it has: the first thing looked up for every update."""
 
-    __tablename__ = "students"
+    __tablename__ = "accounts"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    channel: str = Field(max_length=16)  # "console" or "telegram"
-    external_id: str = Field(max_length=64)  # console user name or Telegram chat id
-    name: str = Field(max_length=64)
+    channel: str = Field(max_length=16)  # "telegram", "console", "bench"
+    external_id: str = Field(max_length=64)  # Telegram chat id, or the console user name
+    role: str = Field(default="nieuw", max_length=16)  # nieuw, leerling, mentor, ouder, admin
     language: str = Field(default="nl", max_length=8)
-    active: bool = True
+    active: bool = True  # False once the person blocked the bot
+    created_at: datetime
+
+
+class School(SQLModel, table=True):
+    """A school; its settings hold what differs per school (such as safeguarding wording)."""
+
+    __tablename__ = "schools"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128)
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+class Mentor(SQLModel, table=True):
+    """A mentor (or decaan) of a school; linked to a chat once they accept their invite."""
+
+    __tablename__ = "mentors"
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id", index=True)
+    name: str = Field(max_length=64)
+    decaan: bool = False
+    account_id: int | None = Field(default=None, foreign_key="accounts.id", unique=True)
+    created_at: datetime
+
+
+class SchoolClass(SQLModel, table=True):
+    """A class (or LOB group) of one mentor; students join it with its class code."""
+
+    __tablename__ = "classes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id", index=True)
+    mentor_id: int = Field(foreign_key="mentors.id", index=True)
+    name: str = Field(max_length=64)
+    created_at: datetime
+
+
+class Code(SQLModel, table=True):
+    """An invite or class code. Only a hash is stored: the code itself is shown once."""
+
+    __tablename__ = "codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=16)  # "klas" (students join a class), "mentor" (invite)
+    code_hash: str = Field(max_length=64, unique=True)
+    hint: str = Field(max_length=8)  # the first characters, so an admin can tell codes apart
+    school_id: int = Field(foreign_key="schools.id", index=True)
+    class_id: int | None = Field(default=None, foreign_key="classes.id")
+    mentor_id: int | None = Field(default=None, foreign_key="mentors.id")
+    uses: int = 0
+    max_uses: int | None = None  # a mentor invite is used once; a class code until it expires
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class CodeAttempts(SQLModel, table=True):
+    """Wrong codes from one chat, to slow down guessing."""
+
+    __tablename__ = "code_attempts"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    external_id: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    blocked_until: datetime | None = None
+
+
+class Student(SQLModel, table=True):
+    """A student, known by a first name or nickname only."""
+
+    __tablename__ = "students"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", unique=True)
+    name: str = Field(max_length=64)
+    school_id: int | None = Field(default=None, foreign_key="schools.id", index=True)
+    class_id: int | None = Field(default=None, foreign_key="classes.id", index=True)
     created_at: datetime
 
 
@@ -68,7 +147,7 @@ class Conversation(SQLModel, table=True):
 
     __tablename__ = "conversations"
 
-    student_id: int = Field(foreign_key="students.id", primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", primary_key=True)
     flow: str = Field(default="reflectie", max_length=32)
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     experience_id: int | None = Field(default=None, foreign_key="experiences.id")
@@ -91,10 +170,32 @@ class SafeguardingFlag(SQLModel, table=True):
 
 
 class InboxItem(SQLModel, table=True):
-    """An incoming update or script line, kept so that none is processed twice."""
+    """An incoming update or script line, kept so that none is lost or processed twice.
+
+    A Telegram update is stored with its payload before it is processed, so one that arrived
+    just before a crash is processed after the restart.
+    """
 
     __tablename__ = "inbox"
 
     key: str = Field(primary_key=True, max_length=128)
+    chat: str | None = Field(default=None, max_length=64)
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     received_at: datetime
-    processed_at: datetime | None = None
+    processed_at: datetime | None = Field(default=None, index=True)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A reply, stored in the turn's transaction and sent after it commits.
+
+    A crash between the commit and the send loses no reply: unsent rows are sent at start-up.
+    """
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    chat: str = Field(max_length=64, index=True)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+    sent_at: datetime | None = Field(default=None, index=True)

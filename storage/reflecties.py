@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
-from storage.models import Answer, Conversation, Experience, SafeguardingFlag, Student
+from storage.models import Account, Answer, Conversation, Experience, SafeguardingFlag, Student
 
 _students = Student.__table__
 _experiences = Experience.__table__
@@ -22,17 +22,20 @@ _flags = SafeguardingFlag.__table__
 
 
 # Built once: a statement built per call costs more than the SQLite work it asks for.
-_STUDENT_BY_CHAT = select(_students.c.id, _students.c.language).where(
-    _students.c.channel == bindparam("channel"), _students.c.external_id == bindparam("external_id")
-)
+_STUDENT_OF_ACCOUNT = select(_students.c.id).where(_students.c.account_id == bindparam("aid"))
 _LOAD_CONVERSATION = (
-    select(_conversations.c.state, _conversations.c.version, _conversations.c.experience_id)
-    .where(_conversations.c.student_id == bindparam("sid"))
+    select(
+        _conversations.c.flow,
+        _conversations.c.state,
+        _conversations.c.version,
+        _conversations.c.experience_id,
+    )
+    .where(_conversations.c.account_id == bindparam("aid"))
     .with_for_update()
 )
 _SAVE_CONVERSATION = (
     update(_conversations)
-    .where(_conversations.c.student_id == bindparam("sid"))
+    .where(_conversations.c.account_id == bindparam("aid"))
     .where(_conversations.c.version == bindparam("old_version"))
 )
 _NEW_CONVERSATION = insert(_conversations)
@@ -43,24 +46,36 @@ class VersionConflict(Exception):
     """Another worker saved this conversation first; the turn must be retried."""
 
 
-def find_student(session: Session, channel: str, external_id: str) -> tuple[int, str] | None:
-    """The id and language of the student who uses this chat, if known."""
-    row = session.execute(
-        _STUDENT_BY_CHAT, {"channel": channel, "external_id": external_id}
-    ).first()
-    return None if row is None else (row.id, row.language)
+def student_of_account(session: Session, account_id: int) -> int | None:
+    """The student id behind a chat account, if it belongs to a student."""
+    return session.execute(_STUDENT_OF_ACCOUNT, {"aid": account_id}).scalar_one_or_none()
+
+
+def student_of_chat(session: Session, channel: str, external_id: str) -> int | None:
+    """The student id behind a chat (console user name, Telegram chat id), if any."""
+    accounts = Account.__table__
+    return session.execute(
+        select(_students.c.id)
+        .join(accounts, accounts.c.id == _students.c.account_id)
+        .where(accounts.c.channel == channel, accounts.c.external_id == external_id)
+    ).scalar_one_or_none()
 
 
 def create_student(
-    session: Session, channel: str, external_id: str, name: str, language: str, at: datetime
-) -> Student:
-    """A new student with a first name or nickname only."""
-    student = Student(
-        channel=channel, external_id=external_id, name=name, language=language, created_at=at
+    session: Session,
+    account_id: int,
+    name: str,
+    at: datetime,
+    school_id: int | None = None,
+    class_id: int | None = None,
+) -> int:
+    """A new student with a first name or nickname only; returns the student id."""
+    result = session.execute(
+        insert(_students).values(
+            account_id=account_id, name=name, school_id=school_id, class_id=class_id, created_at=at
+        )
     )
-    session.add(student)
-    session.flush()
-    return student
+    return int(result.inserted_primary_key[0])
 
 
 def student_by_id(session: Session, student_id: int) -> Student | None:
@@ -68,39 +83,36 @@ def student_by_id(session: Session, student_id: int) -> Student | None:
     return session.get(Student, student_id)
 
 
-def load_conversation(session: Session, student_id: int) -> dict[str, Any] | None:
-    """The saved conversation (state, version, current experience), locked for this turn.
+def load_conversation(session: Session, account_id: int) -> dict[str, Any] | None:
+    """The saved conversation (flow, state, version, current experience), locked for the turn.
 
     On PostgreSQL the row is locked (``FOR UPDATE``) until the turn commits; SQLite's
     ``BEGIN IMMEDIATE`` already gives one writer at a time.
     """
-    row = session.execute(_LOAD_CONVERSATION, {"sid": student_id}).first()
+    row = session.execute(_LOAD_CONVERSATION, {"aid": account_id}).first()
     return None if row is None else dict(row._mapping)
 
 
 def save_conversation(
     session: Session,
-    student_id: int,
+    account_id: int,
+    flow: str,
     state: dict[str, Any],
     experience_id: int | None,
     version: int | None,
     at: datetime,
 ) -> None:
     """Save the state after a turn; ``version`` is what was loaded (None: a new conversation)."""
+    values = {"flow": flow, "state": state, "experience_id": experience_id, "updated_at": at}
     if version is None:
-        session.execute(
-            _NEW_CONVERSATION,
-            {"student_id": student_id, "flow": "reflectie", "state": state,
-             "experience_id": experience_id, "version": 1, "updated_at": at},
-        )  # fmt: skip
+        session.execute(_NEW_CONVERSATION, {"account_id": account_id, "version": 1, **values})
         return
     result = session.execute(
         _SAVE_CONVERSATION,
-        {"sid": student_id, "old_version": version, "state": state,
-         "experience_id": experience_id, "version": version + 1, "updated_at": at},
-    )  # fmt: skip
+        {"aid": account_id, "old_version": version, "version": version + 1, **values},
+    )
     if result.rowcount != 1:
-        raise VersionConflict(student_id)
+        raise VersionConflict(account_id)
 
 
 def start_experience(session: Session, student_id: int, kind: str, place: str, at: datetime) -> int:

@@ -47,7 +47,7 @@ def test_a_full_reflection_by_script_for_every_experience_type(tmp_path: Path, k
     assert all(set(m) == {"text", "buttons", "state"} for m in messages)
     engine = open_database(database_url(db))
     with transaction(engine) as session:
-        sid, _ = reflecties.find_student(session, "console", "sara")
+        sid = reflecties.student_of_chat(session, "console", "sara")
         answers = reflecties.answers_of_student(session, sid)
         (experience,) = reflecties.experiences_of_student(session, sid)
     engine.dispose()
@@ -75,7 +75,7 @@ def test_bad_input_gets_a_clear_reply_and_nothing_is_lost(tmp_path: Path) -> Non
     assert "ken ik niet" in messages[-1]["text"]
     engine = open_database(database_url(db))
     with transaction(engine) as session:
-        sid, _ = reflecties.find_student(session, "console", "sara")
+        sid = reflecties.student_of_chat(session, "console", "sara")
         answers = reflecties.answers_of_student(session, sid)
     engine.dispose()
     assert answers[0].text == full_script("gastles")[3]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import reflecties
+from storage import accounts, reflecties
 from storage.db import database_url, open_database, transaction
 from tests.bot.scripts import expected_keys, full_script
 
@@ -36,12 +36,13 @@ def _start(script: Path, db: Path) -> subprocess.Popen[str]:
 def _stored(db: Path) -> tuple[list, dict | None, list]:
     engine = open_database(database_url(db))
     with transaction(engine) as session:
-        found = reflecties.find_student(session, "console", "sam")
-        if found is None:
+        sid = reflecties.student_of_chat(session, "console", "sam")
+        account = accounts.find_account(session, "console", "sam")
+        if sid is None or account is None:
             return [], None, []
-        answers = reflecties.answers_of_student(session, found[0])
-        saved = reflecties.load_conversation(session, found[0])
-        experiences = reflecties.experiences_of_student(session, found[0])
+        answers = reflecties.answers_of_student(session, sid)
+        saved = reflecties.load_conversation(session, account.id)
+        experiences = reflecties.experiences_of_student(session, sid)
     engine.dispose()
     return answers, saved, experiences
 

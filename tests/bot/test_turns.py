@@ -30,7 +30,7 @@ def reflect(engine: Engine, who: Identity, kind: str, now, stop_at: str | None =
 def test_a_full_reflection_is_stored(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
     reflect(engine, SARA, "bedrijfsbezoek", now)
     with transaction(engine) as session:
-        sid, _lang = reflecties.find_student(session, "console", "sara")
+        sid = reflecties.student_of_chat(session, "console", "sara")
         experiences = reflecties.experiences_of_student(session, sid)
         answers = reflecties.answers_of_student(session, sid)
     assert [(e.kind, e.status) for e in experiences] == [("bedrijfsbezoek", "afgerond")]
@@ -59,7 +59,7 @@ def test_a_safeguarding_flag_is_stored_with_its_answer(engine: Engine, now) -> N
     result = process_turn(engine, SARA, Bericht("ik wil niet meer leven", now))
     assert "0800-0113" in "\n".join(line.render(None) for r in result.replies for line in r.lines)
     with transaction(engine) as session:
-        sid, _ = reflecties.find_student(session, "console", "sara")
+        sid = reflecties.student_of_chat(session, "console", "sara")
         (flag,) = reflecties.flags_of_student(session, sid)
         flagged = [a for a in reflecties.answers_of_student(session, sid) if a.flagged]
     assert flag.category == "zelfbeschadiging" and flag.answer_id == flagged[0].id
@@ -85,7 +85,7 @@ def test_concurrent_turns_of_one_student_are_serialised(engine: Engine, now) -> 
         thread.join()
     assert errors == []
     with transaction(engine) as session:
-        sid, _ = reflecties.find_student(session, "console", "sara")
+        sid = reflecties.student_of_chat(session, "console", "sara")
         answers = reflecties.answers_of_student(session, sid)
         saved = reflecties.load_conversation(session, sid)
     assert sorted(a.question_key for a in answers[-2:]) == ["taak", "wat"]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from storage import inbox, reflecties
+from storage import accounts, inbox, reflecties
 from storage.db import transaction
 
 
 def _student(engine: Engine, now, name: str = "Sara") -> int:  # type: ignore[no-untyped-def]
     with transaction(engine) as session:
-        return reflecties.create_student(session, "console", name, name, "nl", now).id
+        account = accounts.create_account(session, "console", name, "leerling", "nl", now)
+        return reflecties.create_student(session, account.id, name, now)
 
 
 def test_answers_are_appended_in_order(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
@@ -38,17 +39,17 @@ def test_answers_are_appended_in_order(engine: Engine, now) -> None:  # type: ig
 
 
 def test_a_stale_version_is_refused(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
-    sid = _student(engine, now)
     with transaction(engine) as session:
-        reflecties.save_conversation(session, sid, {"state": "start"}, None, None, now)
+        aid = accounts.create_account(session, "console", "x", "leerling", "nl", now).id
+        reflecties.save_conversation(session, aid, "reflectie", {"state": "start"}, None, None, now)
     with transaction(engine) as session:
-        saved = reflecties.load_conversation(session, sid)
+        saved = reflecties.load_conversation(session, aid)
         assert saved is not None and saved["version"] == 1
-        reflecties.save_conversation(session, sid, {"state": "ervaring"}, None, 1, now)
+        reflecties.save_conversation(session, aid, "reflectie", {"state": "ervaring"}, None, 1, now)
     with pytest.raises(reflecties.VersionConflict), transaction(engine) as session:
-        reflecties.save_conversation(session, sid, {"state": "plek"}, None, 1, now)
+        reflecties.save_conversation(session, aid, "reflectie", {"state": "plek"}, None, 1, now)
     with transaction(engine) as session:
-        assert reflecties.load_conversation(session, sid)["state"] == {"state": "ervaring"}
+        assert reflecties.load_conversation(session, aid)["state"] == {"state": "ervaring"}
 
 
 def test_an_inbox_key_is_claimed_once(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]

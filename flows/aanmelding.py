@@ -1,0 +1,216 @@
+"""Onboarding: a new chat joins with a class code (or a mentor invite), picks a name, reads who
+sees their answers, and then the first reflection starts.
+
+Codes are looked up by the channel (the flow does no I/O); the outcome arrives as a
+``CodeGecontroleerd`` event.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from transitions import Machine
+
+from flows import invoer
+from flows.events import Bericht, CodeGecontroleerd, Commando, Event, Knop
+from flows.replies import Button, Effect, Reply, Turn, WordLeerling, WordMentor
+from flows.text import Text, _, ngettext
+
+STATES = ["code", "naam", "privacy", "klaar"]
+TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "klas_gevonden", "source": "code", "dest": "naam"},
+    {"trigger": "naam_gekozen", "source": "naam", "dest": "privacy"},
+    {"trigger": "akkoord", "source": "privacy", "dest": "klaar"},
+    {"trigger": "mentor_gekoppeld", "source": "code", "dest": "klaar"},
+    {"trigger": "terug", "source": "privacy", "dest": "naam"},
+]
+AKKOORD, ANDERE_NAAM = "!akkoord", "!naam"
+# What a code looks like, so typed codes are told apart from "hoi" (a deep link payload is
+# at most 64 characters of A-Z a-z 0-9 _ -).
+CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_NAAM = re.compile(r"^[^\W\d_][\w'’-]{0,29}$")
+
+
+def nieuw() -> dict[str, Any]:
+    return {"state": "code", "klas": None, "naam": None}
+
+
+class Aanmelding:
+    """A new person during one turn: the onboarding machine's model."""
+
+    state: str
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.replies: list[Reply] = []
+        self.effects: list[Effect] = []
+        self.trigger: Any
+
+    def na_overgang(self, event: Any) -> None:
+        """Entering a state asks its question."""
+        self.vraag()
+
+    def verwerk(self, event: Event) -> None:
+        if isinstance(event, CodeGecontroleerd):
+            self._code(event)
+        elif self.state == "code":
+            self.zeg(*_zonder_code())
+        elif self.state == "naam" and isinstance(event, Bericht):
+            self._naam(invoer.schoon(event.text))
+        elif self.state == "privacy" and isinstance(event, Knop) and event.value == AKKOORD:
+            klas = self.data["klas"]
+            self.effects.append(
+                WordLeerling(
+                    self.data["naam"], klas["code_id"], klas["school_id"], klas["class_id"]
+                )
+            )
+            self.trigger("akkoord")
+        elif self.state == "privacy" and isinstance(event, Knop) and event.value == ANDERE_NAAM:
+            self.trigger("terug")
+        elif isinstance(event, Commando) and event.name == "hulp":
+            self.zeg(_("Eerst even aanmelden, dan kunnen we beginnen."))
+            self.vraag()
+        else:
+            self.vraag()
+
+    def _code(self, event: CodeGecontroleerd) -> None:
+        if self.state != "code":
+            self.vraag()  # a link opened again half-way: carry on where we were
+        elif event.status == "ok" and event.purpose == "mentor":
+            assert event.code_id is not None and event.mentor_id is not None
+            self.effects.append(WordMentor(event.code_id, event.mentor_id))
+            self.data["school"] = event.school
+            self.trigger("mentor_gekoppeld")
+        elif event.status == "ok" and event.purpose == "klas":
+            self.data["klas"] = {
+                "code_id": event.code_id,
+                "school_id": event.school_id,
+                "class_id": event.class_id,
+                "klas": event.klas,
+                "mentor": event.mentor,
+                "school": event.school,
+            }
+            self.trigger("klas_gevonden")
+        else:
+            self.zeg(_code_probleem(event))
+
+    def _naam(self, text: str) -> None:
+        woorden = text.split()
+        naam = woorden[0] if woorden else ""
+        if not _NAAM.match(naam):
+            self.zeg(_("Typ alleen je voornaam of een bijnaam, met letters. Bijvoorbeeld: Sam."))
+            return
+        self.data["naam"] = naam[:1].upper() + naam[1:]
+        if len(woorden) > 1:
+            self.zeg(
+                _("Ik noem je {naam}. Je achternaam hoef ik niet te weten.", naam=self.data["naam"])
+            )
+        self.trigger("naam_gekozen")
+
+    def zeg(self, *lines: Text, buttons: tuple[Button, ...] = ()) -> None:
+        self.replies.append(Reply(lines, buttons))
+
+    def vraag(self) -> None:
+        """Show what this state asks."""
+        klas = self.data.get("klas") or {}
+        if self.state == "code":
+            self.zeg(*_zonder_code())
+        elif self.state == "naam":
+            self.zeg(
+                _(
+                    "Welkom bij lobbot! 👋 Je hoort bij klas {klas} van {mentor}.",
+                    klas=klas.get("klas", ""),
+                    mentor=klas.get("mentor", ""),
+                ),
+                _("Hoe wil je heten? Je voornaam of een bijnaam is genoeg."),
+            )
+        elif self.state == "privacy":
+            self.zeg(
+                _("Fijn, {naam}! Eerst even dit:", naam=self.data["naam"]),
+                _(
+                    "🔒 Wat je hier vertelt, lezen alleen jij en je mentor ({mentor})."
+                    " Het komt in je loopbaandossier.",
+                    mentor=klas.get("mentor", ""),
+                ),
+                _("Je achternaam, adres of geboortedatum vraag ik nooit."),
+                buttons=(
+                    Button(_("Oké, begrijp ik ✅"), AKKOORD),
+                    Button(_("Andere naam ✏️"), ANDERE_NAAM),
+                ),
+            )
+        elif self.state == "klaar" and self.data.get("school"):
+            self.zeg(
+                _(
+                    "Welkom! Je bent nu aangemeld als mentor bij {school}. 👩‍🏫",
+                    school=self.data["school"],
+                ),
+                _("Hier krijg je straks de samenvattingen van je leerlingen."),
+            )
+
+
+def _zonder_code() -> tuple[Text, ...]:
+    return (
+        _("Hoi! 👋 Ik ben lobbot. Ik help je terugkijken op een stage, bezoek of gastles."),
+        _(
+            "Om te beginnen heb je een link of code van je mentor nodig."
+            " Heb je een code? Typ hem dan hier."
+        ),
+    )
+
+
+def _code_probleem(event: CodeGecontroleerd) -> Text:
+    if event.status == "te_vaak":
+        if event.wait_seconds >= 120:
+            minuten = event.wait_seconds // 60
+            return ngettext(
+                "Te vaak een verkeerde code geprobeerd. Probeer het over {n} minuut opnieuw.",
+                "Te vaak een verkeerde code geprobeerd. Probeer het over {n} minuten opnieuw.",
+                minuten,
+            )
+        return ngettext(
+            "Te vaak een verkeerde code geprobeerd. Probeer het over {n} seconde opnieuw.",
+            "Te vaak een verkeerde code geprobeerd. Probeer het over {n} seconden opnieuw.",
+            event.wait_seconds,
+        )
+    return {
+        "verlopen": _("Deze code is verlopen. Vraag je mentor om een nieuwe."),
+        "ingetrokken": _("Deze code werkt niet meer. Vraag je mentor om een nieuwe."),
+        "gebruikt": _("Deze uitnodiging is al gebruikt. Vraag om een nieuwe als dat niet klopt."),
+    }.get(
+        event.status, _("Die code ken ik niet. Kijk nog eens goed, of vraag je mentor om de link.")
+    )
+
+
+MACHINE = Machine(
+    model=None,
+    states=STATES,
+    transitions=TRANSITIONS,
+    initial="code",
+    auto_transitions=False,
+    send_event=True,
+    after_state_change="na_overgang",
+)
+_MACHINE_LOCK = threading.Lock()
+
+
+def stap(saved: dict[str, Any] | None, event: Event) -> Turn:
+    """One turn of onboarding."""
+    data = {**nieuw(), **(saved or {})}
+    model = Aanmelding(data)
+    with _MACHINE_LOCK:
+        MACHINE.add_model(model, initial=data["state"])
+        try:
+            model.verwerk(event)
+        finally:
+            MACHINE.remove_model(model)
+    data["state"] = model.state
+    if not model.replies:
+        model.vraag()
+    return Turn(data, model.replies, model.effects)
+
+
+def lijkt_code(text: str) -> bool:
+    """Whether typed text could be a code (so the channel looks it up)."""
+    return bool(CODE.match(text.strip()))
