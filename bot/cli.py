@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from bot import i18n
+from bot.admin import admin_app
 from bot.console import Console, run_interactive, run_script
 from bot.turns import Identity
 from storage.db import database_url, open_database
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 bench_app = typer.Typer(help="Benchmarks; each prints JSON.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+app.add_typer(admin_app, name="admin")
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="SQLite file (default lobbot.db; DATABASE_URL wins).")
@@ -51,6 +53,33 @@ def chat(
         run_script(console, script.read_text(encoding="utf-8").splitlines())
     else:
         run_interactive(console)
+
+
+@app.command()
+def run(
+    db: DbOption = None,
+    webhook_url: Annotated[
+        str | None, typer.Option("--webhook-url", help="Public HTTPS URL: webhook mode.")
+    ] = None,
+    listen: Annotated[str, typer.Option("--listen", help="Address the webhook binds.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option("--port", help="Port the webhook listens on.")] = 8443,
+    register_webhook: Annotated[
+        bool, typer.Option(help="Call setWebhook (leave it to one worker when running several).")
+    ] = True,
+) -> None:
+    """The Telegram bot: long polling, or a webhook with --webhook-url."""
+    import asyncio
+
+    from bot.settings import Settings
+    from bot.telegram.serve import WebhookOptions, configure_logging, serve
+
+    settings = Settings()
+    if settings.telegram_bot_token is None:
+        raise typer.BadParameter("set TELEGRAM_BOT_TOKEN (or use `lobbot chat` without Telegram)")
+    configure_logging()
+    engine = open_database(database_url(db) if db else database_url())
+    webhook = WebhookOptions(webhook_url, listen, port, register_webhook) if webhook_url else None
+    asyncio.run(serve(engine, settings, webhook))
 
 
 @bench_app.command("engine")

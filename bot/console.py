@@ -92,7 +92,8 @@ class Console:
             for reply in replies:
                 if reply.buttons:
                     self.last_buttons = reply
-                text = "\n".join(tr(line) for line in reply.lines)
+                lines = (reply.header, *reply.lines) if reply.header else reply.lines
+                text = "\n".join(tr(line) for line in lines)
                 labels = [tr(button.label) for button in reply.buttons]
                 if self.as_json:
                     record = {"text": text, "buttons": labels, "state": state}

@@ -10,6 +10,7 @@ state, fires triggers and removes it again, which costs far less than building a
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -148,7 +149,11 @@ class Gesprek:
         if isinstance(event, Commando):
             self._commando(event)
         elif isinstance(event, Knop) and event.vraagnr != self.data["vraagnr"]:
-            self.zeg(_("Deze vraag is al voorbij. Kijk naar de laatste vraag hieronder. 👇"))
+            self.replies.append(
+                Reply(
+                    (_("Deze vraag is al voorbij. 🙂"),), vraagnr=self.data["vraagnr"], notice=True
+                )
+            )
         elif self.data["gepauzeerd"]:
             self._gepauzeerd(event)
         elif self.state in ("start", "klaar"):
@@ -502,9 +507,15 @@ class Gesprek:
         bedankjes = (_("Dank je! 👍"), _("Helder."), _("Goed dat je dat vertelt."), _("Top."))
         self.zeg(bedankjes[self.data["vraagnr"] % len(bedankjes)])
 
-    def zeg(self, *lines: Text, buttons: tuple[Button, ...] = (), columns: int = 1) -> None:
+    def zeg(
+        self,
+        *lines: Text,
+        buttons: tuple[Button, ...] = (),
+        columns: int = 1,
+        header: Text | None = None,
+    ) -> None:
         """Add a reply; its buttons belong to the current question."""
-        self.replies.append(Reply(lines, buttons, self.data["vraagnr"], columns))
+        self.replies.append(Reply(lines, buttons, self.data["vraagnr"], columns, header))
 
     def stel_vraag(self) -> None:
         """Show the question of the current state (again)."""
@@ -547,15 +558,12 @@ class Gesprek:
 
     def _stel(self, vraag: Vraag) -> None:
         ervaring = self.data["ervaring"]
-        regels: list[Text] = []
-        if vraag is not PLEK:
-            regels.append(_voortgang(vraag, ervaring))
-        regels.append(vraag.tekst_voor(ervaring))
+        header = None if vraag is PLEK else _voortgang(vraag, ervaring)
         knoppen = _knoppen_van(vraag)
         if vraag.vorm is Vorm.TEKST and vraag is not PLEK:
             knoppen = (*knoppen, Button(_("Weet ik niet 🤷"), WEET_NIET))
         columns = 5 if vraag.vorm is Vorm.SCHAAL else 2 if len(knoppen) > 3 else len(knoppen) or 1
-        self.zeg(*regels, buttons=knoppen, columns=columns)
+        self.zeg(vraag.tekst_voor(ervaring), buttons=knoppen, columns=columns, header=header)
 
 
 def _knoppen_van(vraag: Vraag) -> tuple[Button, ...]:
@@ -703,11 +711,15 @@ def _samengevoegd(replies: list[Reply]) -> list[Reply]:
     merged: list[Reply] = []
     wachtend: tuple[Text, ...] = ()
     for reply in replies:
-        if not reply.buttons and reply is not replies[-1]:
+        if reply.notice:
+            merged.append(reply)
+        elif not reply.buttons and reply is not replies[-1]:
             wachtend += reply.lines
-            continue
-        merged.append(Reply(wachtend + reply.lines, reply.buttons, reply.vraagnr, reply.columns))
-        wachtend = ()
+        else:
+            merged.append(replace(reply, lines=wachtend + reply.lines))
+            wachtend = ()
+    if wachtend:  # a notice came last: what was waiting still has to be said
+        merged.append(Reply(wachtend))
     return merged
 
 

@@ -18,12 +18,18 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One message to the person; ``vraagnr`` ties its buttons to the question they belong to."""
+    """One message to the person; ``vraagnr`` ties its buttons to the question they belong to.
+
+    ``header`` is where the person is (phase and progress), shown above the text. A ``notice``
+    is a short remark about a button press that a channel may show as a pop-up instead.
+    """
 
     lines: tuple[Text, ...]
     buttons: tuple[Button, ...] = ()
     vraagnr: int = 0
     columns: int = 1
+    header: Text | None = None
+    notice: bool = False
 
 
 # Effects: facts a turn produced, persisted by storage in the same transaction as the new state.

@@ -7,6 +7,7 @@ either fully processed (and its key present) or not at all (and processed again)
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,14 +18,33 @@ from storage.models import InboxItem
 _inbox = InboxItem.__table__
 
 
-def receive(session: Session, key: str, at: datetime) -> bool:
-    """Note that an item arrived (before processing); False if it was already there."""
+def receive(
+    session: Session,
+    key: str,
+    at: datetime,
+    chat: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> bool:
+    """Note that an item arrived, before it is processed; False if it was already there."""
     try:
         with session.begin_nested():
-            session.execute(insert(_inbox).values(key=key, received_at=at))
+            session.execute(
+                insert(_inbox).values(key=key, received_at=at, chat=chat, payload=payload)
+            )
     except IntegrityError:
         return False
     return True
+
+
+def unprocessed(session: Session, prefix: str) -> list[dict[str, Any]]:
+    """Payloads that arrived but were never processed (a crash came in between), oldest first."""
+    rows = session.execute(
+        select(_inbox.c.payload)
+        .where(_inbox.c.key.startswith(prefix), _inbox.c.processed_at.is_(None))
+        .where(_inbox.c.payload.is_not(None))
+        .order_by(_inbox.c.received_at, _inbox.c.key)
+    )
+    return [row.payload for row in rows]
 
 
 def claim(session: Session, key: str, at: datetime) -> bool:

@@ -54,7 +54,11 @@ class Chat:
 
     def said(self) -> str:
         """Everything the last turn said, rendered in Dutch."""
-        return "\n".join(render(line, None) for r in self.replies for line in r.lines)
+        return "\n".join(
+            render(line, None)
+            for r in self.replies
+            for line in ((r.header, *r.lines) if r.header else r.lines)
+        )
 
     def answers(self) -> list[Any]:
         from flows.replies import Antwoord

@@ -1,0 +1,261 @@
+"""``lobbot run``: the python-telegram-bot Application, fed by our own inbox.
+
+PTB confirms a getUpdates offset as soon as updates are queued, and its webhook server answers
+200 before handlers run; either way an update can be lost in a crash. So lobbot fetches updates
+itself (a small getUpdates loop, or an aiohttp webhook route), stores each one in the inbox
+*before* confirming it, and only then puts it on the Application's update queue. The turn marks
+it processed in the same transaction as its effects, and replies go through the outbox. At
+start-up, whatever was stored but not processed, or processed but not sent, is finished first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from telegram import BotCommand, Update
+from telegram.error import BadRequest, Conflict, NetworkError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
+
+from bot import i18n
+from bot.settings import Settings
+from bot.telegram import render
+from bot.telegram.runtime import ChatLocks, DatabaseRunner
+from bot.telegram.sender import CHANNEL, Sender
+from bot.telegram.updates import inbox_key, incoming
+from bot.turns import process_turn
+from flows.replies import Reply
+from flows.text import _
+from storage import accounts, inbox, outbox
+from storage.accounts import AccountInfo
+from storage.db import transaction
+
+log = logging.getLogger("lobbot.telegram")
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+POLL_TIMEOUT = 25
+COMMANDS = (
+    ("start", _("Beginnen of verdergaan")),
+    ("terug", _("Eén vraag terug")),
+    ("overslaan", _("Deze vraag overslaan")),
+    ("stop", _("Even pauzeren")),
+    ("verder", _("Verder waar je was")),
+    ("opnieuw", _("Opnieuw beginnen")),
+    ("hulp", _("Uitleg")),
+)
+
+
+class PerChatProcessor(BaseUpdateProcessor):
+    """Updates of one chat in order, one at a time; different chats side by side.
+
+    The chat lock is taken before PTB's concurrency limit, in the order the updates were queued.
+    """
+
+    def __init__(self, locks: ChatLocks, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self.locks = locks
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        async with self.locks(str(chat.id) if chat else "-"):
+            await super().process_update(update, coroutine)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+class Lobbot:
+    """The Telegram channel: turns updates into turns and replies into messages."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.runner = DatabaseRunner(engine)
+        self.locks = ChatLocks()
+        self.application = self._build()
+        self.bot = self.application.bot
+        self.sender = Sender(self.bot, self.runner, self.locks)
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def _build(self) -> Application:
+        assert self.settings.telegram_bot_token is not None, "TELEGRAM_BOT_TOKEN is not set"
+        base = self.settings.telegram_api_base_url.rstrip("/")
+        application = (
+            ApplicationBuilder()
+            .token(self.settings.telegram_bot_token.get_secret_value())
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .updater(None)  # we fetch updates ourselves, inbox first (see the module docstring)
+            .concurrent_updates(PerChatProcessor(self.locks))
+            .rate_limiter(
+                AIORateLimiter(
+                    overall_max_rate=self.settings.telegram_max_messages_per_second,
+                    max_retries=3,
+                )
+            )
+            .get_updates_read_timeout(POLL_TIMEOUT + 10)
+            .build()
+        )
+        application.add_handler(TypeHandler(Update, self.handle))
+        application.add_error_handler(self.on_error)
+        return application
+
+    @property
+    def bot_id(self) -> int:
+        return self.bot.id
+
+    # --- one update ---------------------------------------------------------------------------
+
+    async def handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every update: one turn (off the event loop), then its replies, in the chat's order."""
+        if update.my_chat_member is not None:
+            await self._membership(update)
+            return
+        item = incoming(update, self.bot_id, datetime.now(UTC))
+        if item is None:
+            return
+        notices: list[str] = []
+        pressed = item.callback_query_id is not None
+
+        def store(session: Any, account: AccountInfo, replies: list[Reply]) -> None:
+            with i18n.language(account.language):
+                for reply in replies:
+                    if reply.notice and pressed:
+                        notices.append(" ".join(i18n.tr(line) for line in reply.lines))
+                        continue
+                    for payload in render.messages(reply):
+                        outbox.add(session, CHANNEL, item.who.external_id, payload, item.event.at)
+
+        await self.runner.run(process_turn, self.engine, item.who, item.event, item.key, store)
+        if item.callback_query_id is not None:
+            with contextlib.suppress(BadRequest):  # a redelivered press may be too old to answer
+                await self.bot.answer_callback_query(
+                    item.callback_query_id, text=notices[0] if notices else None
+                )
+        await self.sender.flush(item.who.external_id)
+
+    async def _membership(self, update: Update) -> None:
+        member = update.my_chat_member
+        assert member is not None
+        active = member.new_chat_member.status not in ("kicked", "left")
+        chat = str(member.chat.id)
+
+        def mark() -> None:
+            with transaction(self.engine) as session:
+                if accounts.find_account(session, CHANNEL, chat) is not None:
+                    accounts.set_active(session, CHANNEL, chat, active)
+
+        await self.runner.run(mark)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what failed, never what was said."""
+        error = context.error
+        log.error(
+            "update %s failed: %s",
+            getattr(update, "update_id", "?"),
+            type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
+
+    # --- the inbox ----------------------------------------------------------------------------
+
+    def _receive(self, updates: list[Update]) -> list[Update]:
+        """Store updates before they are confirmed; returns the ones not seen before."""
+        now = datetime.now(UTC)
+        fresh = []
+        with transaction(self.engine) as session:
+            for update in updates:
+                chat = update.effective_chat
+                key = inbox_key(self.bot_id, update.update_id)
+                if inbox.receive(session, key, now, str(chat.id) if chat else None,
+                                 update.to_dict()):  # fmt: skip
+                    fresh.append(update)
+        return fresh
+
+    async def receive(self, updates: list[Update]) -> None:
+        """Store, then queue for processing."""
+        for update in await self.runner.run(self._receive, updates):
+            await self.application.update_queue.put(update)
+
+    async def recover(self) -> None:
+        """Finish what a crash interrupted: stored-but-unprocessed updates, unsent replies."""
+        await self.sender.flush_all()
+
+        def left_over() -> list[dict[str, Any]]:
+            with transaction(self.engine) as session:
+                return inbox.unprocessed(session, inbox_key(self.bot_id, 0)[:-1])
+
+        for payload in await self.runner.run(left_over):
+            await self.application.update_queue.put(Update.de_json(payload, self.bot))
+
+    # --- running ------------------------------------------------------------------------------
+
+    async def poll(self) -> None:
+        """Long polling: the offset is confirmed only after the updates are stored."""
+        offset: int | None = None
+        pause = 1.0
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+                )
+                pause = 1.0
+            except (NetworkError, Conflict) as error:
+                log.warning(
+                    "getUpdates failed (%s); retrying in %.0f s", type(error).__name__, pause
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 60)
+                continue
+            if updates:
+                await self.receive(list(updates))
+                offset = updates[-1].update_id + 1
+
+    async def start(self) -> None:
+        """Initialise PTB, register the commands and finish interrupted work."""
+        await self.application.initialize()
+        await self.application.start()
+        await self.set_commands()
+        await self.recover()
+        self._tasks.append(asyncio.create_task(self.sender.keep_flushing()))
+
+    async def set_commands(self) -> None:
+        """The command menu, in Dutch and in every language that has a catalog."""
+        for code in i18n.available():
+            commands = [BotCommand(name, i18n.tr(text, code)) for name, text in COMMANDS]
+            await self.bot.set_my_commands(
+                commands, language_code=None if code == i18n.SOURCE else code
+            )
+
+    async def run_polling(self) -> None:
+        await self.bot.delete_webhook()
+        self._tasks.append(asyncio.create_task(self.poll()))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+        self.runner.shutdown()

@@ -1,0 +1,95 @@
+"""Sending what the outbox holds, in order per chat, and coping with Telegram's refusals.
+
+- 403 (the person blocked the bot): the account is marked inactive; its messages are dropped.
+- 429: PTB's AIORateLimiter waits the ``retry_after`` Telegram asks for and tries again.
+- Network trouble: the message stays in the outbox and is tried again with back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.telegram.runtime import ChatLocks, DatabaseRunner
+from storage import accounts, outbox
+from storage.db import transaction
+
+log = logging.getLogger("lobbot.telegram")
+CHANNEL = "telegram"
+
+
+class Sender:
+    """Delivers outbox messages; the same per-chat lock as the turns keeps the order."""
+
+    def __init__(self, bot: Bot, runner: DatabaseRunner, locks: ChatLocks) -> None:
+        self.bot = bot
+        self.runner = runner
+        self.locks = locks
+
+    async def flush(self, chat: str) -> bool:
+        """Send this chat's waiting messages; True when none is left. Call with the chat lock."""
+        pending = await self.runner.run(self._unsent, chat)
+        done: list[int] = []
+        complete = True
+        for message in pending:
+            try:
+                await self._send(message.chat, message.payload)
+            except Forbidden:
+                log.info("chat blocked the bot; marking the account inactive")
+                await self.runner.run(self._blocked, chat)
+                done += [m.id for m in pending]  # nothing more can reach them
+                break
+            except BadRequest as error:
+                log.error("Telegram refused a message (%s); dropping it", type(error).__name__)
+            except (RetryAfter, NetworkError) as error:
+                log.warning("sending failed (%s); will retry", type(error).__name__)
+                complete = False
+                break
+            done.append(message.id)
+        if done:
+            await self.runner.run(self._mark_sent, done)
+        return complete
+
+    async def flush_all(self) -> None:
+        """Send everything still waiting (after a restart, or what failed before)."""
+        chats = sorted({m.chat for m in await self.runner.run(self._unsent, None)})
+        for chat in chats:
+            async with self.locks(chat):
+                await self.flush(chat)
+
+    async def keep_flushing(self, interval: float = 5.0) -> None:
+        """Retry what is left over, with growing pauses while Telegram cannot be reached."""
+        pause = interval
+        while True:
+            await asyncio.sleep(pause)
+            try:
+                await self.flush_all()
+                pause = interval
+            except Exception:
+                log.exception("retrying the outbox failed")
+                pause = min(pause * 2, 300)
+
+    async def _send(self, chat: str, payload: dict) -> None:
+        markup = payload.get("reply_markup")
+        await self.bot.send_message(
+            chat_id=int(chat),
+            text=payload["text"],
+            parse_mode=payload.get("parse_mode"),
+            reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+        )
+
+    def _unsent(self, chat: str | None) -> list[outbox.Pending]:
+        with transaction(self.runner.engine) as session:
+            return outbox.unsent(session, CHANNEL, chat)
+
+    def _mark_sent(self, ids: list[int]) -> None:
+        with transaction(self.runner.engine) as session:
+            outbox.mark_sent(session, ids, datetime.now(UTC))
+
+    def _blocked(self, chat: str) -> None:
+        with transaction(self.runner.engine) as session:
+            accounts.set_active(session, CHANNEL, chat, False)

@@ -1,0 +1,60 @@
+"""Running the Telegram bot until it is told to stop (SIGTERM or Ctrl-C)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import signal
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from bot.telegram.app import Lobbot
+from bot.telegram.webhook import start_webhook
+
+log = logging.getLogger("lobbot.telegram")
+
+
+@dataclass(frozen=True)
+class WebhookOptions:
+    url: str
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    register: bool = True
+
+
+def configure_logging() -> None:
+    """Ids and error types only. httpx logs request URLs, which contain the bot token."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("httpx", "httpcore", "telegram", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+async def serve(engine: Engine, settings: Settings, webhook: WebhookOptions | None) -> None:
+    """Start, run until a stop signal, stop cleanly."""
+    lobbot = Lobbot(engine, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await lobbot.start()
+    web_runner = None
+    if webhook is None:
+        await lobbot.run_polling()
+        log.info("lobbot is running (long polling)")
+    else:
+        secret = settings.telegram_webhook_secret
+        token = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
+        web_runner = await start_webhook(
+            lobbot, webhook.url, webhook.listen, webhook.port, token, webhook.register
+        )
+        log.info("lobbot is running (webhook on port %d)", webhook.port)
+    await stop.wait()
+    log.info("stopping")
+    if web_runner is not None:
+        await web_runner.cleanup()
+    await lobbot.stop()

@@ -1,0 +1,47 @@
+"""Replies waiting to be sent. Stored in the turn's transaction, marked sent afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from storage.models import OutboxMessage
+
+_outbox = OutboxMessage.__table__
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One message still to send."""
+
+    id: int
+    chat: str
+    payload: dict[str, Any]
+
+
+def add(session: Session, channel: str, chat: str, payload: dict[str, Any], at: datetime) -> None:
+    session.execute(
+        insert(_outbox).values(channel=channel, chat=chat, payload=payload, created_at=at)
+    )
+
+
+def unsent(
+    session: Session, channel: str, chat: str | None = None, limit: int = 500
+) -> list[Pending]:
+    """Unsent messages in the order they were made (for one chat, or all)."""
+    query = select(_outbox.c.id, _outbox.c.chat, _outbox.c.payload).where(
+        _outbox.c.channel == channel, _outbox.c.sent_at.is_(None)
+    )
+    if chat is not None:
+        query = query.where(_outbox.c.chat == chat)
+    rows = session.execute(query.order_by(_outbox.c.id).limit(limit))
+    return [Pending(row.id, row.chat, row.payload) for row in rows]
+
+
+def mark_sent(session: Session, ids: list[int], at: datetime) -> None:
+    if ids:
+        session.execute(update(_outbox).where(_outbox.c.id.in_(ids)).values(sent_at=at))
