@@ -20,8 +20,10 @@ app = typer.Typer(
     help="lobbot: korte loopbaangesprekken na een LOB-ervaring.", no_args_is_help=True
 )
 bench_app = typer.Typer(help="Benchmarks; each prints JSON.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluations; each prints JSON.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(admin_app, name="admin")
+app.add_typer(eval_app, name="eval")
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="SQLite file (default lobbot.db; DATABASE_URL wins).")
@@ -80,6 +82,45 @@ def run(
     engine = open_database(database_url(db) if db else database_url())
     webhook = WebhookOptions(webhook_url, listen, port, register_webhook) if webhook_url else None
     asyncio.run(serve(engine, settings, webhook))
+
+
+@app.command()
+def tag(
+    text: Annotated[str, typer.Argument(help="A student's answer.")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the text.")] = "nl",
+    question: Annotated[
+        str | None, typer.Option("--question", help="Question key, to add its aim.")
+    ] = None,
+) -> None:
+    """Print the competency tags of a text as JSON."""
+    from flows import bank, tagging
+
+    if lang not in tagging.languages():
+        raise typer.BadParameter(
+            f"choose one of {', '.join(tagging.languages())}", param_hint="--lang"
+        )
+    vraag = bank.VRAAG.get(question or "")
+    aims = [c.value for c in vraag.aims] if vraag else []
+    tags = [
+        {
+            "competency": t.competency,
+            "confidence": t.confidence,
+            "evidence": list(t.evidence),
+            "sources": t.sources,
+        }
+        for t in tagging.tag(text, lang, aims)
+    ]
+    print(json.dumps({"tags": tags}, ensure_ascii=False))
+
+
+@eval_app.command("tagging")
+def eval_tagging(
+    file: Annotated[Path, typer.Argument(help='JSONL lines {"lang", "text", "tags": [...]}.')],
+) -> None:
+    """Precision, recall and F1 per competency and micro-averaged, per language."""
+    from bot.evaluation import evaluate
+
+    print(json.dumps(evaluate(file), indent=2, ensure_ascii=False))
 
 
 @bench_app.command("engine")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 MAX_ANTWOORD = 2000  # a phone answer is a few sentences; past this we ask for the short version
 
 # Answers so short that one follow-up question ("probe") is worth it.
-_KORT = frozenset({
+KORT = frozenset({
     "ja", "nee", "jawel", "neu", "ok", "oke", "oké", "okay", "k", "leuk", "goed", "prima",
     "saai", "niks", "niets", "nvt", "gwn", "gewoon", "mwah", "mwa", "wel", "niet", "tof",
     "top", "chill", "cool", "vet", "boeiend", "idk", "?",
@@ -58,7 +58,7 @@ def is_kort(text: str) -> bool:
     woorden = re.findall(r"\w+", text.lower())
     if zonder_inhoud(text) or not woorden:
         return True
-    if len(woorden) <= 2 and all(w in _KORT for w in woorden):
+    if len(woorden) <= 2 and all(w in KORT for w in woorden):
         return True
     return len(woorden) <= 2 and len(text) < 12
 
