@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint clean
+.PHONY: run test test-sqlite test-postgres test-fast lint clean postgres
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +17,24 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then exec $(BIN)/lobbot run; else exec $(BIN)/lobbot chat; fi
 
-test: $(STAMP)
+# Every test, on the embedded SQLite database and again on a real PostgreSQL server.
+test: $(STAMP) postgres
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	LOBBOT_TEST_DATABASE=postgresql $(BIN)/python -m pytest
+
+test-sqlite: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-postgres: $(STAMP) postgres
+	LOBBOT_TEST_DATABASE=postgresql $(BIN)/python -m pytest
+
+# The tests start their own throwaway PostgreSQL server; this only makes sure it is installed.
+postgres:
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  echo "installing PostgreSQL for the tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 # While iterating: everything but the slow end-to-end, crash and fuzz tests.
 test-fast: $(STAMP)

@@ -15,26 +15,27 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from storage import accounts, reflecties
-from storage.db import database_url, open_database, transaction
+from storage.db import transaction
 from tests.bot.scripts import expected_keys, full_script
 
 LOBBOT = Path(sys.executable).with_name("lobbot")
 KIND = "bliksemstage"
 
 
-def _start(script: Path, db: Path) -> subprocess.Popen[str]:
+def _start(script: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(LOBBOT), "chat", "--db", str(db), "--user", "sam", "--script", str(script), "--json"],
+        [str(LOBBOT), "chat", "--user", "sam", "--script", str(script), "--json"],
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
 
 
-def _stored(db: Path) -> tuple[list, dict | None, list]:
-    engine = open_database(database_url(db))
+def _stored(engine: Engine) -> tuple[list, dict | None, list]:
     with transaction(engine) as session:
         sid = reflecties.student_of_chat(session, "console", "sam")
         account = accounts.find_account(session, "console", "sam")
@@ -43,21 +44,19 @@ def _stored(db: Path) -> tuple[list, dict | None, list]:
         answers = reflecties.answers_of_student(session, sid)
         saved = reflecties.load_conversation(session, account.id)
         experiences = reflecties.experiences_of_student(session, sid)
-    engine.dispose()
     return answers, saved, experiences
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
 def test_sigkill_mid_reflection_loses_nothing_and_doubles_nothing(
-    tmp_path: Path, seed: int
+    tmp_path: Path, seed: int, engine: Engine, cli_env: dict[str, str]
 ) -> None:
     script = tmp_path / "script.txt"
     script.write_text("\n".join(full_script(KIND)) + "\n", encoding="utf-8")
-    db = tmp_path / "lobbot.db"
     kill_after = random.Random(seed).randint(2, len(full_script(KIND)) - 2)
 
-    process = _start(script, db)
+    process = _start(script, cli_env)
     assert process.stdout is not None
     for _ in range(kill_after):  # wait for that many bot messages, then pull the plug
         assert process.stdout.readline(), process.stderr.read() if process.stderr else ""
@@ -65,7 +64,7 @@ def test_sigkill_mid_reflection_loses_nothing_and_doubles_nothing(
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
 
-    answers, saved, _ = _stored(db)
+    answers, saved, _ = _stored(engine)
     answered = [a.question_key for a in answers]
     assert len(answered) == len(set(answered))  # nothing doubled
     keys = expected_keys(KIND)
@@ -75,7 +74,7 @@ def test_sigkill_mid_reflection_loses_nothing_and_doubles_nothing(
     ):  # fmt: skip
         assert saved["state"]["state"].split("_")[1] == keys[len(answered)]  # next unanswered
 
-    process = _start(script, db)
+    process = _start(script, cli_env)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     messages = [json.loads(line) for line in out.splitlines()]
@@ -83,7 +82,7 @@ def test_sigkill_mid_reflection_loses_nothing_and_doubles_nothing(
         assert messages[0]["state"] == saved["state"]["state"]  # resumes where it was
     assert messages[-1]["state"] == "klaar"
 
-    answers, saved, experiences = _stored(db)
+    answers, saved, experiences = _stored(engine)
     assert Counter(a.question_key for a in answers) == Counter(keys)  # each exactly once
     assert [e.status for e in experiences] == ["afgerond"]
     assert saved is not None and saved["state"]["state"] == "klaar"
