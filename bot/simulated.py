@@ -50,6 +50,8 @@ class SimulatedStudent:
             return Knop(self.kind, vraagnr, at)
         if state == "samenvatting":
             return Knop(reflectie.KLOPT, vraagnr, at)
+        if state == "competenties":
+            return Knop(reflectie.OPSLAAN, vraagnr, at)
         vraag = reflectie.vraag_van(state)
         if vraag is None or vraag.vorm is Vorm.TEKST:
             return Bericht(self.random.choice(ZINNEN), at)

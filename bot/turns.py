@@ -33,7 +33,7 @@ from flows.replies import (
     WordLeerling,
     WordMentor,
 )
-from storage import accounts, inbox, reflecties, schools
+from storage import accounts, dossier, inbox, reflecties, schools
 from storage.accounts import AccountInfo
 from storage.db import transaction
 
@@ -87,6 +87,8 @@ def _turn(session: Session, who: Identity, event: Event, key: str | None) -> Tur
     saved = reflecties.load_conversation(session, account.id)
     flow = roles.FLOW_OF_ROLE[account.role]
     state = saved["state"] if saved and saved["flow"] == flow else None
+    if flow == "reflectie" and (state or {}).get("taal") != account.language:
+        state = {**(state or {}), "taal": account.language}  # tag answers in their language
     experience_id = saved["experience_id"] if saved else None
     if flow == "aanmelding":
         event = _with_code_checked(session, who, event)
@@ -180,17 +182,30 @@ def _apply(
                     at=at,
                     **_fields(effect),
                 )
+                dossier.tag_answer(session, last_answer, _tag_rows(effect))
             case Signaal(category=category, question_key=question_key):
                 reflecties.flag_safeguarding(
                     session, student_id, last_answer, category, question_key, at
                 )
-            case RondErvaringAf() if experience_id is not None:
+            case RondErvaringAf(competenties=competenties, entry=entry) if experience_id:
                 reflecties.end_experience(session, experience_id, "afgerond", at)
+                dossier.add_entry(
+                    session, student_id, "reflectie", entry, list(competenties), at, experience_id
+                )
                 experience_id = None
             case BreekErvaringAf() if experience_id is not None:
                 reflecties.end_experience(session, experience_id, "afgebroken", at)
                 experience_id = None
     return experience_id
+
+
+def _tag_rows(answer: Antwoord) -> list[tuple[str, str, float, list[str]]]:
+    """Each source of each tag as its own row, so a mentor can see why a tag is there."""
+    return [
+        (tag.competency, source, confidence, list(tag.evidence) if source == "woorden" else [])
+        for tag in answer.tags
+        for source, confidence in tag.sources.items()
+    ]
 
 
 def _fields(answer: Antwoord) -> dict[str, Any]:

@@ -66,10 +66,12 @@ class Vraag:
     scaffold: tuple[Keuze, ...] = ()
     per_ervaring: Mapping[str, Text] = field(default_factory=dict)
     alleen_bij: frozenset[str] | None = None
+    varianten: tuple[Text, ...] = ()  # other wordings, so the fifth reflection is not the first
 
-    def tekst_voor(self, ervaring: str | None) -> Text:
-        """The wording for this experience type."""
-        return self.per_ervaring.get(ervaring or "", self.text)
+    def tekst_voor(self, ervaring: str | None, aantal: int = 0) -> Text:
+        """The wording for this experience type, varied by how many reflections came before."""
+        keuzes = (self.per_ervaring.get(ervaring or "", self.text), *self.varianten)
+        return keuzes[aantal % len(keuzes)]
 
     def geldt_voor(self, ervaring: str | None) -> bool:
         """Whether this question is asked after this experience type."""
@@ -110,6 +112,27 @@ PLEK = Vraag(
         "praktijkles": _("Welke praktijkles was het? Noem het vak of de opdracht."),
         "anders": _("Wat heb je gedaan, en waar was het?"),
     },
+)
+
+# Continuity: asked before the first question when the previous reflection chose a next step.
+VORIGE = Vraag(
+    key="vorige",
+    text=_("Vorige keer wilde je dit doen: “{stap}”. Is dat gelukt?"),
+    aims=(Competentie.LOOPBAANSTURING,),
+    vorm=Vorm.KEUZE,
+    choices=(
+        Keuze("ja", _("Ja, gelukt 🎉")),
+        Keuze("beetje", _("Een beetje")),
+        Keuze("nee", _("Nee, nog niet")),
+    ),
+)
+
+# A common thread with an earlier experience (same competency or same kind of work).
+RODE_DRAAD = Vraag(
+    key="rodedraad",
+    text=_("Zie je iets terugkomen? Wat is hetzelfde, wat is anders?"),
+    aims=(Competentie.KWALITEITEN, Competentie.MOTIEVEN),
+    probe=_("Wat past daarbij het best bij jou?"),
 )
 
 KWALITEITEN = (
@@ -308,8 +331,12 @@ ACTIVEREN = Fase(
 )
 
 FASEN: tuple[Fase, ...] = (TERUGKIJKEN, REFLECTEREN, VOORUITKIJKEN, ACTIVEREN)
-VRAAG: dict[str, Vraag] = {v.key: v for f in FASEN for v in f.vragen} | {PLEK.key: PLEK}
-FASE_VAN: dict[str, Fase] = {v.key: f for f in FASEN for v in f.vragen}
+EXTRA = (PLEK, VORIGE, RODE_DRAAD)
+VRAAG: dict[str, Vraag] = {v.key: v for f in FASEN for v in f.vragen} | {v.key: v for v in EXTRA}
+FASE_VAN: dict[str, Fase] = {v.key: f for f in FASEN for v in f.vragen} | {
+    VORIGE.key: TERUGKIJKEN,
+    RODE_DRAAD.key: REFLECTEREN,
+}
 
 SCHAAL = (
     Keuze("1", verbatim("😣 1")),

@@ -17,8 +17,8 @@ from typing import Any
 
 from transitions.extensions import HierarchicalMachine
 
-from flows import bank, invoer, safeguarding
-from flows.bank import ERVARING, FASE_VAN, FASEN, PLEK, Vorm, Vraag
+from flows import bank, dossier, invoer, safeguarding, tagging
+from flows.bank import ERVARING, FASE_VAN, FASEN, PLEK, Competentie, Vorm, Vraag
 from flows.events import Anders, Bericht, Commando, Event, Foto, Knop, Spraak
 from flows.replies import (
     Antwoord,
@@ -32,6 +32,7 @@ from flows.replies import (
     Signaal,
     Turn,
 )
+from flows.tagging import Tag
 from flows.text import Text, _, verbatim
 
 VRAGEN: tuple[str, ...] = tuple(f"{f.key}_{v.key}" for f in FASEN for v in f.vragen)
@@ -39,37 +40,49 @@ STATES: list[Any] = [
     "start",
     "ervaring",
     "plek",
+    "vorige",
     *({"name": f.key, "children": [v.key for v in f.vragen]} for f in FASEN),
     "samenvatting",
     "aanpassen",
     "herschrijven",
-    "klaar",
+    "competenties",
+    "rodedraad",
+    {"name": "klaar", "on_enter": "rond_af"},
 ]
 COMMANDS = ("start", "terug", "overslaan", "stop", "verder", "opnieuw", "hulp")
 
 # Scaffold and pause buttons carry values that cannot be a question's own choice value.
 WEET_NIET, VERDER, LATER, NIEUW = "?weetniet", "!verder", "!later", "!nieuw"
-KLOPT, AANPASSEN, TERUG = "!klopt", "!aanpassen", "!terug"
+KLOPT, AANPASSEN, TERUG, OPSLAAN = "!klopt", "!aanpassen", "!terug", "!opslaan"
+COMPETENTIE = "c:"  # a competency toggle on the confirmation screen: "c:kwaliteiten"
+GESCHIEDENIS = ("aantal", "vorige", "eerder", "taal")  # kept from one reflection to the next
 
 
 def vraag_van(state: str) -> Vraag | None:
     """The question asked in a machine state (None outside the questions)."""
-    if state == "plek":
-        return PLEK
+    if state in ("plek", "vorige", "rodedraad"):
+        return bank.VRAAG[state]
     if "_" in state:
         return bank.VRAAG[state.split("_", 1)[1]]
     return None
 
 
 def _geldt(dest: str, event: Any) -> bool:
+    data = event.model.data
+    if dest == "vorige":
+        return bool(data.get("vorige"))
     vraag = vraag_van(dest)
-    return vraag is None or vraag.geldt_voor(event.model.data.get("ervaring"))
+    return vraag is None or vraag.geldt_voor(data.get("ervaring"))
+
+
+def _heeft_rode_draad(event: Any) -> bool:
+    return rode_draad(event.model.data) is not None
 
 
 def _keten_overgangen() -> list[dict[str, Any]]:
     """``volgende``/``terug`` along plek → questions → samenvatting, skipping questions that do
     not apply to this experience type (the first destination whose condition holds wins)."""
-    keten = ["plek", *VRAGEN, "samenvatting"]
+    keten = ["plek", "vorige", *VRAGEN, "samenvatting"]
     overgangen: list[dict[str, Any]] = []
     for i, bron in enumerate(keten[:-1]):
         for dest in keten[i + 1 :]:
@@ -99,7 +112,17 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "kies_ervaring", "source": "ervaring", "dest": "plek"},
     {"trigger": "terug", "source": "plek", "dest": "ervaring"},
     *_keten_overgangen(),
-    {"trigger": "bevestig", "source": "samenvatting", "dest": "klaar"},
+    {"trigger": "bevestig", "source": "samenvatting", "dest": "competenties"},
+    {"trigger": "terug", "source": "competenties", "dest": "samenvatting"},
+    {
+        "trigger": "opslaan",
+        "source": "competenties",
+        "dest": "rodedraad",
+        "conditions": _heeft_rode_draad,
+    },
+    {"trigger": "opslaan", "source": "competenties", "dest": "klaar"},
+    {"trigger": "volgende", "source": "rodedraad", "dest": "klaar"},
+    {"trigger": "terug", "source": "rodedraad", "dest": "competenties"},
     {"trigger": "aanpassen", "source": "samenvatting", "dest": "aanpassen"},
     {"trigger": "kies_regel", "source": "aanpassen", "dest": "herschrijven"},
     {"trigger": "herschreven", "source": "herschrijven", "dest": "samenvatting"},
@@ -120,6 +143,14 @@ def nieuw() -> dict[str, Any]:
         "gescaffold": False,
         "gepauzeerd": None,
         "regel": None,
+        "competenties": None,
+        "datum": None,
+        "bijlagen": [],
+        # history, kept across reflections (see GESCHIEDENIS)
+        "aantal": 0,
+        "vorige": None,
+        "eerder": [],
+        "taal": "nl",
     }
 
 
@@ -142,6 +173,33 @@ class Gesprek:
         self.data.update(vraagnr=self.data["vraagnr"] + 1, geprobed=False, gescaffold=False)
         self.stel_vraag()
 
+    def rond_af(self, event: Any) -> None:
+        """The reflection is complete: it becomes a dossier entry, and history for the next."""
+        data = self.data
+        antwoorden = data["antwoorden"]
+        competenties = list(data["competenties"] or [])
+        ervaring = {
+            "soort": data["ervaring"],
+            "plek": antwoorden.get("plek", {}).get("text"),
+            "datum": data["datum"],
+        }
+        self.effects.append(
+            RondErvaringAf(
+                tuple(competenties),
+                dossier.entry(ervaring, antwoorden, competenties, data["bijlagen"]),
+            )
+        )
+        stap = antwoorden.get("stap", {}).get("text")
+        self.zeg(
+            _("Top gedaan! 🎉"),
+            *((_("Succes met je volgende stap: {stap}", stap=stap),) if stap else ()),
+        )
+        data["aantal"] += 1
+        data["vorige"] = (
+            {"stap": stap, "wanneer": antwoorden.get("wanneer", {}).get("due")} if stap else None
+        )
+        data["eerder"] = [*data["eerder"], {**ervaring, "competenties": competenties}][-10:]
+
     # --- the turn -----------------------------------------------------------------------------
 
     def verwerk(self, event: Event) -> None:
@@ -162,6 +220,8 @@ class Gesprek:
             self._kies_ervaring(event)
         elif self.state == "samenvatting":
             self._samenvatting(event)
+        elif self.state == "competenties":
+            self._competenties(event)
         elif self.state == "aanpassen":
             self._aanpassen(event)
         elif self.state == "herschrijven":
@@ -256,8 +316,12 @@ class Gesprek:
             self._begin()
 
     def _begin(self) -> None:
-        """A fresh reflection: what was said before belongs to the previous one."""
-        self.data.update(ervaring=None, begonnen=False, antwoorden={}, gepauzeerd=None, regel=None)
+        """A fresh reflection: what was said before belongs to the previous one; the history
+        (how many reflections, the last next step, earlier experiences) stays."""
+        geschiedenis = {k: self.data[k] for k in GESCHIEDENIS}
+        vraagnr = self.data["vraagnr"]
+        self.data.clear()
+        self.data.update(nieuw(), **geschiedenis, vraagnr=vraagnr)
         self.trigger("begin")
 
     def _kies_ervaring(self, event: Event) -> None:
@@ -348,6 +412,7 @@ class Gesprek:
             else:
                 self.effects.append(BeginErvaring(self.data["ervaring"], text))
                 self.data["begonnen"] = True
+                self.data["datum"] = self.at.date().isoformat() if self.at else None
             self.data["antwoorden"]["plek"] = {"text": text}
             self.trigger("volgende")
         elif vraag.vorm is Vorm.SCHAAL:
@@ -420,10 +485,10 @@ class Gesprek:
             self.stel_vraag()
         elif not self.data["gescaffold"]:
             self.data["gescaffold"] = True
-            if vraag.scaffold:
+            if scaffold := _scaffold(vraag, self.data["aantal"]):
                 self.zeg(
                     _("Geen probleem! Misschien helpt dit. Kies er een, of typ zelf iets."),
-                    buttons=tuple(Button(k.label, k.value) for k in vraag.scaffold),
+                    buttons=tuple(Button(k.label, k.value) for k in scaffold),
                     columns=2,
                 )
             else:
@@ -436,17 +501,30 @@ class Gesprek:
 
     def _samenvatting(self, event: Event) -> None:
         if isinstance(event, Knop) and event.value == KLOPT:
-            self.effects.append(RondErvaringAf())
-            stap = self.data["antwoorden"].get("stap", {}).get("text")
-            self.zeg(
-                _("Top gedaan! 🎉"),
-                *((_("Succes met je volgende stap: {stap}", stap=stap),) if stap else ()),
-            )
+            self.data["competenties"] = list(dossier.gevonden(self.data["antwoorden"]))
             self.trigger("bevestig")
         elif isinstance(event, Knop) and event.value == AANPASSEN:
             self.trigger("aanpassen")
         else:
             self.zeg(_("Klopt dit? Kies ✅ of ✏️ onder de samenvatting."))
+            self.stel_vraag()
+
+    def _competenties(self, event: Event) -> None:
+        """The student confirms or changes which competencies the reflection showed."""
+        gekozen: list[str] = self.data["competenties"]
+        if isinstance(event, Knop) and event.value.startswith(COMPETENTIE):
+            competentie = event.value.removeprefix(COMPETENTIE)
+            if competentie in {c.value for c in Competentie}:
+                if competentie in gekozen:
+                    gekozen.remove(competentie)
+                else:
+                    gekozen.append(competentie)
+                gekozen.sort(key=[c.value for c in Competentie].index)
+            self.stel_vraag()
+        elif isinstance(event, Knop) and event.value == OPSLAAN:
+            self.trigger("opslaan")
+        else:
+            self.zeg(_("Tik op een onderdeel om het aan of uit te zetten, en dan op Opslaan."))
             self.stel_vraag()
 
     def _aanpassen(self, event: Event) -> None:
@@ -485,9 +563,15 @@ class Gesprek:
         return self.data["ervaring"] is not None and self.state != "klaar"
 
     def _bewaar(self, vraag: Vraag, kind: str, part: str = "antwoord", **velden: Any) -> None:
-        """Append an answer (an effect) and keep its short form for the summary."""
+        """Append an answer (an effect), tagged, and keep its short form for the summary."""
         fase = "plek" if vraag is PLEK else FASE_VAN[vraag.key].key
-        self.effects.append(Antwoord(vraag.key, fase, kind, part, **velden))
+        if velden.get("media_ref"):  # photos and voice notes go into the dossier entry
+            self.data["bijlagen"] = [*self.data["bijlagen"], velden["media_ref"]]
+        tags = _tags(vraag, velden.get("text"), velden.get("choice"), self.data["taal"])
+        flagged = velden.get("flagged", False)
+        self.effects.append(
+            Antwoord(vraag.key, fase, kind, part, tags=() if flagged else tags, **velden)
+        )
         if part == "bijlage":
             return
         vorig = self.data["antwoorden"].get(vraag.key, {})
@@ -501,6 +585,7 @@ class Gesprek:
             "choice": velden.get("choice"),
             "due": due.isoformat() if due else None,
             "foto": bool(velden.get("media_ref")) or vorig.get("foto", False),
+            "tags": _samen(vorig.get("tags") if part == "doorvraag" else None, tags, flagged),
         }
 
     def _bedank(self) -> None:
@@ -553,17 +638,105 @@ class Gesprek:
             )
         elif self.state == "herschrijven":
             self.zeg(_("Wat moet er staan? Typ het nieuwe antwoord."))
+        elif self.state == "competenties":
+            self._toon_competenties()
+        elif self.state == "rodedraad":
+            eerder, competentie = rode_draad(self.data) or ({}, "")
+            soort = ERVARING[eerder["soort"]].label if eerder.get("soort") in ERVARING else ""
+            self.zeg(
+                _(
+                    "Bij je {soort} ({plek}) ging het ook over {naam}.",
+                    soort=soort,
+                    plek=eerder.get("plek") or "",
+                    naam=dossier.NAAM.get(competentie, ""),
+                ),
+                vraag_van("rodedraad").text,  # type: ignore[union-attr]
+                buttons=(Button(_("Weet ik niet 🤷"), WEET_NIET),),
+            )
         elif (vraag := vraag_van(self.state)) is not None:
             self._stel(vraag)
 
+    def _toon_competenties(self) -> None:
+        gevonden = dossier.gevonden(self.data["antwoorden"])
+        gekozen = self.data["competenties"] or []
+        regels = [dossier.uitleg(c, gevonden[c]) for c in gekozen if c in gevonden]
+        if not regels:
+            regels = [
+                _("Ik zag nog niet goed wat je over jezelf ontdekte. Kies hieronder wat past.")
+            ]
+        self.zeg(
+            _("🧭 Dit liet je zien over jezelf:"),
+            *regels,
+            _("Klopt dit? Tik aan wat past, en dan op Opslaan."),
+            buttons=(
+                *(
+                    Button(
+                        _(
+                            "{vinkje} {naam}",
+                            vinkje="✅" if c.value in gekozen else "⬜",
+                            naam=dossier.NAAM[c],
+                        ),
+                        COMPETENTIE + c.value,
+                    )
+                    for c in Competentie
+                ),
+                Button(_("Opslaan 💾"), OPSLAAN),
+            ),
+            columns=2,
+        )
+
     def _stel(self, vraag: Vraag) -> None:
         ervaring = self.data["ervaring"]
-        header = None if vraag is PLEK else _voortgang(vraag, ervaring)
+        header = None if vraag is PLEK or vraag.key == "vorige" else _voortgang(vraag, ervaring)
+        tekst = vraag.tekst_voor(ervaring, self.data["aantal"])
+        if vraag.key == "vorige":
+            tekst = tekst.with_params(stap=(self.data["vorige"] or {}).get("stap") or "")
         knoppen = _knoppen_van(vraag)
         if vraag.vorm is Vorm.TEKST and vraag is not PLEK:
             knoppen = (*knoppen, Button(_("Weet ik niet 🤷"), WEET_NIET))
         columns = 5 if vraag.vorm is Vorm.SCHAAL else 2 if len(knoppen) > 3 else len(knoppen) or 1
-        self.zeg(vraag.tekst_voor(ervaring), buttons=knoppen, columns=columns, header=header)
+        self.zeg(tekst, buttons=knoppen, columns=columns, header=header)
+
+
+def _tags(vraag: Vraag, text: str | None, choice: str | None, taal: str) -> tuple[Tag, ...]:
+    """Tag an answer: the words written, or the label of the chosen button."""
+    aims = [c.value for c in vraag.aims]
+    if text:
+        return tuple(tagging.tag(text, taal if taal in tagging.languages() else "nl", aims))
+    keuze = next((k for k in (*vraag.choices, *vraag.scaffold) if k.value == choice), None)
+    if keuze is not None and vraag.scaffold and keuze in vraag.scaffold:
+        return tuple(tagging.tag(keuze.label.msgid, "nl", aims))
+    return ()
+
+
+def _samen(eerder: dict[str, list[str]] | None, tags: tuple[Tag, ...], flagged: bool) -> dict:
+    """Competency → evidence words, for the answer and (after a probe) its follow-up."""
+    per = {k: list(v) for k, v in (eerder or {}).items()}
+    if not flagged:
+        for tag in tags:
+            per.setdefault(tag.competency, []).extend(
+                w for w in tag.evidence if w not in per[tag.competency]
+            )
+    return per
+
+
+def _scaffold(vraag: Vraag, aantal: int) -> tuple[bank.Keuze, ...]:
+    """Example answers fade as the dossier grows: all at first, half later, none after six."""
+    if aantal < 3:
+        return vraag.scaffold
+    return vraag.scaffold[: len(vraag.scaffold) // 2] if aantal < 6 else ()
+
+
+def rode_draad(data: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """An earlier experience with a competency in common (the most recent), if any."""
+    nu = data.get("competenties") or []
+    for eerder in reversed(data.get("eerder") or []):
+        gedeeld = [c for c in nu if c in (eerder.get("competenties") or [])]
+        if gedeeld:
+            return eerder, gedeeld[0]
+        if eerder.get("soort") == data.get("ervaring") and nu:
+            return eerder, nu[0]
+    return None
 
 
 def _knoppen_van(vraag: Vraag) -> tuple[Button, ...]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from flows.tagging import Tag
 from flows.text import Text
 
 
@@ -67,6 +69,7 @@ class Antwoord:
     media_ref: str | None = None
     due: date | None = None
     flagged: bool = False
+    tags: tuple[Tag, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +82,11 @@ class Signaal:
 
 @dataclass(frozen=True, slots=True)
 class RondErvaringAf:
-    """The student confirmed the summary: the reflection is complete."""
+    """The reflection is complete: the competencies the student confirmed, and the dossier
+    entry (C2 form) it becomes."""
+
+    competenties: tuple[str, ...] = ()
+    entry: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -199,3 +199,34 @@ class OutboxMessage(SQLModel, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime
     sent_at: datetime | None = Field(default=None, index=True)
+
+
+class AnswerTag(SQLModel, table=True):
+    """A competency an answer gives evidence of, from one source: the answer's words, the
+    question's aim, or the student's own confirmation."""
+
+    __tablename__ = "answer_tags"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answers.id", index=True)
+    competency: str = Field(max_length=32)
+    source: str = Field(max_length=16)  # woorden, vraag, leerling
+    confidence: float
+    evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class DossierEntry(SQLModel, table=True):
+    """An entry of the loopbaandossier (C2 form). Append-only: a correction is a new version
+    that points at the one it replaces."""
+
+    __tablename__ = "dossier_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="students.id", index=True)
+    experience_id: int | None = Field(default=None, foreign_key="experiences.id")
+    source: str = Field(max_length=16)  # reflectie, leerling, ouder, mentor
+    version: int = 1
+    replaces_id: int | None = Field(default=None, foreign_key="dossier_entries.id")
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    competencies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime

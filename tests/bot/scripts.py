@@ -36,6 +36,7 @@ def full_script(kind: str, place: str = "Bij de Jumbo in Assen") -> list[str]:
                 }[vraag.vorm]
             )
     lines.append("[1]")  # ✅ Klopt
+    lines.append("[7]")  # Opslaan (after the six competency toggles)
     return lines
 
 

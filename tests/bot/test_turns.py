@@ -90,3 +90,47 @@ def test_concurrent_turns_of_one_student_are_serialised(engine: Engine, now) -> 
         saved = reflecties.load_conversation(session, sid)
     assert sorted(a.question_key for a in answers[-2:]) == ["taak", "wat"]
     assert saved["state"]["state"] == "terugkijken_moment"
+
+
+def test_a_finished_reflection_becomes_a_c2_dossier_entry_with_tags(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    from storage import dossier
+
+    reflect(engine, SARA, "bliksemstage", now)
+    with transaction(engine) as session:
+        sid = reflecties.student_of_chat(session, "console", "sara")
+        (entry,) = dossier.entries_of_student(session, sid)
+        tags = dossier.tags_of_student(session, sid)
+    content = entry.content
+    assert set(content) >= {
+        "activiteit",
+        "doelen",
+        "resultaten",
+        "evaluatie",
+        "conclusie",
+        "vervolg",
+        "bijlagen",
+    }
+    assert content["activiteit"]["soort"] == "bliksemstage" and content["activiteit"]["datum"]
+    assert content["resultaten"]["wat"] and content["vervolg"]["stap"]
+    assert content["bijlagen"] == ["foto-1"]  # the photo is attached
+    assert entry.source == "reflectie" and entry.version == 1
+    assert entry.competencies == content["conclusie"]["competenties"]
+    assert {t.source for t in tags} >= {"woorden", "vraag"}
+    assert all(t.evidence for t in tags if t.source == "woorden")
+
+
+def test_the_second_reflection_asks_about_the_first_next_step(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    reflect(engine, SARA, "bliksemstage", now)
+    student = SimulatedStudent("gastles", seed=2)
+    state = "klaar"
+    seen: list[str] = []
+    for _ in range(6):
+        result = process_turn(engine, SARA, student.next_event(state, now))
+        student.see(result.replies)
+        state = result.state
+        seen.append(state)
+        if state == "vorige":
+            text = "\n".join(line.render(None) for r in result.replies for line in r.lines)
+            assert "Vorige keer wilde je dit doen" in text and "Is dat gelukt?" in text
+            break
+    assert "vorige" in seen

@@ -24,6 +24,8 @@ def answer_current(chat: Chat, text: str = "ik hielp klanten bij de kassa") -> N
         chat.press("bliksemstage")
     elif where == "samenvatting":
         chat.press(reflectie.KLOPT)
+    elif where == "competenties":
+        chat.press(reflectie.OPSLAAN)
     else:
         vraag = reflectie.vraag_van(where)
         assert vraag is not None, where
@@ -61,7 +63,9 @@ def test_a_full_reflection_for_every_experience_type(kind: str) -> None:
     summary = chat.said()
     assert "Bij het ROC in Zwolle" in summary and "ik hielp klanten bij de kassa" in summary
     chat.press(reflectie.KLOPT)
-    assert chat.where == "klaar"
+    assert chat.where == "competenties"
+    chat.press(reflectie.OPSLAAN)
+    assert chat.where == "klaar"  # a first reflection has no earlier one to compare with
     phases = [s.split("_")[0] for s in visited if "_" in s]
     assert phases == sorted(phases, key=[f.key for f in FASEN].index)  # phases in order
     assert set(phases) == {f.key for f in FASEN}
@@ -93,14 +97,29 @@ def test_every_state_of_the_machine_is_reachable() -> None:
         chat.text("ergens anders")
         chat.press(reflectie.KLOPT)
         reached.add(chat.where)
+        chat.press(reflectie.OPSLAAN)
+        reached.add(chat.where)
+    second = Chat()
+    for _ in range(2):  # the second reflection asks about the first one's next step
+        second.command("start")
+        second.press("bliksemstage")
+        second.text("bij de bakker")
+        reached.add(second.where)
+        advance_to(second, "competenties")
+        second.press(reflectie.OPSLAAN)
+        reached.add(second.where)
+        advance_to(second, "klaar")
     leaves = {
         "start",
         "ervaring",
         "plek",
+        "vorige",
         *reflectie.VRAGEN,
         "samenvatting",
         "aanpassen",
         "herschrijven",
+        "competenties",
+        "rodedraad",
         "klaar",
     }
     assert reached - {"start"} == leaves - {"start"}
