@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import roles
+from bot import dossier_view, roles
 from bot.identity import Identity
 from flows import aanmelding, mentor, reflectie
 from flows.events import Bericht, CodeGecontroleerd, Commando, Event
@@ -92,9 +92,15 @@ def _turn(session: Session, who: Identity, event: Event, key: str | None) -> Tur
     experience_id = saved["experience_id"] if saved else None
     if flow == "aanmelding":
         event = _with_code_checked(session, who, event)
+    student_id = reflecties.student_of_account(session, account.id)
+    if flow == "reflectie" and student_id is not None and dossier_view.wants(event, state):
+        replies, state = dossier_view.handle(session, student_id, event, state or {}, at)
+        reflecties.save_conversation(
+            session, account.id, flow, state, experience_id, saved["version"] if saved else None, at
+        )
+        return TurnResult(replies, state.get("state", "start"), account)
     turn = FLOWS[flow](state, event)
     replies, effects = list(turn.replies), list(turn.effects)
-    student_id = reflecties.student_of_account(session, account.id)
     for effect in turn.effects:
         if isinstance(effect, WordLeerling):
             student_id = _become_student(session, account, effect, at)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.bank import Competentie
-from flows.text import Text, _
+from flows.bank import ERVARING, Competentie
+from flows.replies import Button, Reply
+from flows.text import Text, _, verbatim
 
 NAAM: Mapping[str, Text] = {
     Competentie.KWALITEITEN: _("kwaliteitenreflectie"),
@@ -106,3 +107,109 @@ def _waarde(antwoord: Mapping[str, Any]) -> Any:
     if antwoord.get("foto"):
         return "foto"
     return None
+
+
+# --- the student's own view: /dossier ---------------------------------------------------------
+
+PER_PAGINA = 3
+DOSSIER = "d:"  # button values of the dossier view: d:p:<page>, d:v:<entry>, d:r:<entry>:<line>
+NOTITIE = "d:n"
+
+_KOPPEN: Mapping[str, Text] = {
+    "wat": _("Wat je deed"),
+    "taak": _("Je taak"),
+    "moment": _("Wat je bijbleef"),
+    "goed": _("Wat je goed deed"),
+    "leuk": _("Wat je leuk vond (of niet)"),
+    "anderen": _("Wat anderen vinden"),
+    "waarom": _("Waarom"),
+    "ontdekken": _("Wat je nog wilt ontdekken"),
+    "stap": _("Je volgende stap"),
+    "wie": _("Wie helpt"),
+    "obstakel": _("Wat kan misgaan"),
+    "notitie": _("Notitie"),
+}
+_DELEN = ("resultaten", "evaluatie", "vervolg")
+
+
+def regels(content: Mapping[str, Any]) -> list[tuple[str, Text, str]]:
+    """The lines of an entry a student can read and correct: (path, heading, words)."""
+    found = []
+    for deel in _DELEN:
+        for key, waarde in (content.get(deel) or {}).items():
+            if key in _KOPPEN and isinstance(waarde, str):
+                found.append((f"{deel}.{key}", _KOPPEN[key], waarde))
+    if isinstance(content.get("notitie"), str):
+        found.append(("notitie", _KOPPEN["notitie"], content["notitie"]))
+    return found
+
+
+def verbeterd(content: Mapping[str, Any], pad: str, tekst: str) -> dict[str, Any]:
+    """A copy of the entry with one line replaced (stored as a new version)."""
+    nieuw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in content.items()}
+    if "." in pad:
+        deel, key = pad.split(".", 1)
+        nieuw.setdefault(deel, {})[key] = tekst
+    else:
+        nieuw[pad] = tekst
+    return nieuw
+
+
+def pagina(entries: list[Mapping[str, Any]], nummer: int) -> Reply:
+    """One page of the dossier, newest first, with paging and editing buttons.
+
+    Each entry is ``{"id", "source", "version", "content", "competencies", "created"}``.
+    """
+    nieuwste = list(reversed(entries))
+    paginas = max(1, -(-len(nieuwste) // PER_PAGINA))
+    nummer = min(max(nummer, 1), paginas)
+    deze = nieuwste[(nummer - 1) * PER_PAGINA : nummer * PER_PAGINA]
+    lines: list[Text] = [
+        _("📁 Je loopbaandossier"),
+        _("🔒 Alleen jij en je mentor kunnen dit lezen."),
+    ]
+    if not deze:
+        lines.append(_("Er staat nog niets in. Na je eerste reflectie komt het hier."))
+    knoppen: list[Button] = []
+    for entry in deze:
+        lines.append(_kop(entry))
+        lines += [
+            _("• {kop}: {woorden}", kop=kop, woorden=verbatim(w))
+            for _p, kop, w in regels(entry["content"])
+        ]
+        if entry["competencies"]:
+            lines.append(
+                _(
+                    "🧭 {namen}",
+                    namen=verbatim(
+                        ", ".join(str(NAAM[c].msgid) for c in entry["competencies"] if c in NAAM)
+                    ),
+                )
+            )
+        knoppen.append(
+            Button(_("✏️ Verbeter {datum}", datum=entry["created"]), f"{DOSSIER}v:{entry['id']}")
+        )
+    if nummer < paginas:
+        knoppen.append(Button(_("◀ Ouder"), f"{DOSSIER}p:{nummer + 1}"))
+    if nummer > 1:
+        knoppen.append(Button(_("Nieuwer ▶"), f"{DOSSIER}p:{nummer - 1}"))
+    knoppen.append(Button(_("📝 Notitie toevoegen"), NOTITIE))
+    lines.append(_("Pagina {nummer} van {paginas}", nummer=nummer, paginas=paginas))
+    return Reply(tuple(lines), tuple(knoppen), columns=2)
+
+
+def _kop(entry: Mapping[str, Any]) -> Text:
+    activiteit = entry["content"].get("activiteit") or {}
+    if entry["source"] == "leerling":
+        return _("📝 Notitie van {datum}", datum=entry["created"])
+    versie = (
+        _(" (versie {versie})", versie=entry["version"]) if entry["version"] > 1 else verbatim("")
+    )
+    soort = ERVARING.get(activiteit.get("soort") or "")
+    return _(
+        "📌 {soort} — {plek}, {datum}{versie}",
+        soort=soort.label if soort else verbatim(activiteit.get("soort") or ""),
+        plek=verbatim(activiteit.get("plek") or ""),
+        datum=entry["created"],
+        versie=versie,
+    )

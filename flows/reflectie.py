@@ -49,7 +49,17 @@ STATES: list[Any] = [
     "rodedraad",
     {"name": "klaar", "on_enter": "rond_af"},
 ]
-COMMANDS = ("start", "terug", "overslaan", "stop", "verder", "opnieuw", "hulp")
+COMMANDS = (
+    "start",
+    "terug",
+    "overslaan",
+    "stop",
+    "verder",
+    "opnieuw",
+    "dossier",
+    "notitie",
+    "hulp",
+)
 
 # Scaffold and pause buttons carry values that cannot be a question's own choice value.
 WEET_NIET, VERDER, LATER, NIEUW = "?weetniet", "!verder", "!later", "!nieuw"
@@ -843,6 +853,8 @@ def _hulp() -> tuple[Text, ...]:
             "/stop – even pauzeren (alles blijft bewaard)\n"
             "/verder – verder waar je was\n"
             "/opnieuw – opnieuw beginnen met een andere ervaring\n"
+            "/dossier – je loopbaandossier bekijken\n"
+            "/notitie – iets in je dossier zetten\n"
             "/hulp – deze uitleg"
         ),
     )

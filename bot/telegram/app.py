@@ -52,6 +52,8 @@ COMMANDS = (
     ("stop", _("Even pauzeren")),
     ("verder", _("Verder waar je was")),
     ("opnieuw", _("Opnieuw beginnen")),
+    ("dossier", _("Je loopbaandossier")),
+    ("notitie", _("Iets in je dossier zetten")),
     ("hulp", _("Uitleg")),
 )
 
