@@ -21,9 +21,11 @@ app = typer.Typer(
 )
 bench_app = typer.Typer(help="Benchmarks; each prints JSON.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluations; each prints JSON.", no_args_is_help=True)
+dossier_app = typer.Typer(help="The loopbaandossier.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(admin_app, name="admin")
 app.add_typer(eval_app, name="eval")
+app.add_typer(dossier_app, name="dossier")
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="SQLite file (default lobbot.db; DATABASE_URL wins).")
@@ -121,6 +123,36 @@ def eval_tagging(
     from bot.evaluation import evaluate
 
     print(json.dumps(evaluate(file), indent=2, ensure_ascii=False))
+
+
+@dossier_app.command("export")
+def dossier_export(
+    student: Annotated[int, typer.Option("--student", help="Student id.")],
+    fmt: Annotated[str, typer.Option("--format", help="html or json.")] = "html",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: stdout).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """A student's dossier: HTML for people (phone, A4), JSON for the mbo (versioned schema)."""
+    from datetime import UTC, datetime
+
+    from bot import export
+    from storage.db import transaction
+
+    if fmt not in ("html", "json"):
+        raise typer.BadParameter("html or json", param_hint="--format")
+    engine = open_database(database_url(db) if db else database_url())
+    with transaction(engine) as session:
+        try:
+            built = export.build(session, student, datetime.now(UTC))
+        except LookupError as error:
+            raise typer.BadParameter(str(error), param_hint="--student") from error
+    text = export.to_html(built) if fmt == "html" else export.to_json(built)
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.write_text(text, encoding="utf-8")
 
 
 @bench_app.command("engine")

@@ -226,3 +226,8 @@ def flags_of_student(session: Session, student_id: int) -> list[SafeguardingFlag
 def count_answers(session: Session) -> int:
     """How many answers are stored (benchmarks and health checks)."""
     return int(session.execute(select(func.count()).select_from(_answers)).scalar_one())
+
+
+def all_student_ids(session: Session) -> list[int]:
+    """Every student's id (exports, retention)."""
+    return list(session.execute(select(_students.c.id).order_by(_students.c.id)).scalars())
