@@ -74,7 +74,7 @@ class Console:
             number = int(match[1])
         elif (
             bare_numbers
-            and stripped.isdigit()
+            and stripped.isdecimal()
             and reply
             and 1 <= int(stripped) <= len(reply.buttons)
         ):

@@ -31,7 +31,12 @@ def wants(event: Event, state: dict[str, Any] | None) -> bool:
 
 
 def handle(
-    session: Session, student_id: int, event: Event, state: dict[str, Any], at: datetime
+    session: Session,
+    student_id: int,
+    account_id: int,
+    event: Event,
+    state: dict[str, Any],
+    at: datetime,
 ) -> tuple[list[Reply], dict[str, Any]]:
     """Show, page, add a note or correct a line; returns the replies and the new state."""
     state = {**state}
@@ -56,7 +61,7 @@ def handle(
         return [Reply((_("Wat moet er staan? Typ het nieuwe antwoord."),))], state
     page = 1
     if isinstance(event, Knop) and event.value.startswith(f"{dossier.DOSSIER}p:"):
-        page = int(event.value.split(":")[2]) if event.value.split(":")[2].isdigit() else 1
+        page = int(event.value.split(":")[2]) if event.value.split(":")[2].isdecimal() else 1
     return [dossier.pagina(_entries(session, student_id), page)], state
 
 

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import dossier_view, roles
+from bot import dossier_view, i18n, mentor_view, roles, scheduling, student_view
+from bot.chart import Chart
 from bot.identity import Identity
 from flows import aanmelding, mentor, reflectie
 from flows.events import Bericht, CodeGecontroleerd, Commando, Event
@@ -45,14 +46,14 @@ FLOWS: dict[str, Callable[[dict[str, Any] | None, Event], Turn]] = {
     "reflectie": reflectie.stap,
     "mentor": mentor.stap,
 }
-Outbox = Callable[[Session, AccountInfo, list[Reply]], None]
+Outbox = Callable[[Session, AccountInfo, list[Reply | Chart]], None]
 
 
 @dataclass
 class TurnResult:
     """What a channel needs after a turn: the replies and where the conversation is now."""
 
-    replies: list[Reply]
+    replies: list[Reply | Chart]
     state: str
     account: AccountInfo | None
     duplicate: bool = False
@@ -84,21 +85,39 @@ def _turn(session: Session, who: Identity, event: Event, key: str | None) -> Tur
     if key is not None and not inbox.claim(session, key, at):
         return TurnResult([], "", None, duplicate=True)
     account = roles.decide(session, who, at)
+    with i18n.language(account.language):  # the reader's language, set once for this update
+        return _for_role(session, who, account, event, at)
+
+
+def _for_role(
+    session: Session, who: Identity, account: AccountInfo, event: Event, at: datetime
+) -> TurnResult:
     saved = reflecties.load_conversation(session, account.id)
+    version = saved["version"] if saved else None
     flow = roles.FLOW_OF_ROLE[account.role]
     state = saved["state"] if saved and saved["flow"] == flow else None
-    if flow == "reflectie" and (state or {}).get("taal") != account.language:
-        state = {**(state or {}), "taal": account.language}  # tag answers in their language
     experience_id = saved["experience_id"] if saved else None
+    if flow == "mentor":
+        replies = mentor_view.handle(session, account.id, event, at)
+        reflecties.save_conversation(
+            session, account.id, flow, {"state": "mentor"}, None, version, at
+        )
+        return TurnResult(replies, "mentor", account)
     if flow == "aanmelding":
         event = _with_code_checked(session, who, event)
+    if flow == "reflectie" and (state or {}).get("taal") != account.language:
+        state = {**(state or {}), "taal": account.language}  # tag answers in their language
     student_id = reflecties.student_of_account(session, account.id)
-    if flow == "reflectie" and student_id is not None and dossier_view.wants(event, state):
-        replies, state = dossier_view.handle(session, student_id, event, state or {}, at)
-        reflecties.save_conversation(
-            session, account.id, flow, state, experience_id, saved["version"] if saved else None, at
-        )
-        return TurnResult(replies, state.get("state", "start"), account)
+    if flow == "reflectie" and student_id is not None:
+        for view in (dossier_view, student_view):
+            if view.wants(event, state):
+                replies, state = view.handle(
+                    session, student_id, account.id, event, state or {}, at
+                )
+                reflecties.save_conversation(
+                    session, account.id, flow, state, experience_id, version, at
+                )
+                return TurnResult(replies, state.get("state", "start"), account)
     turn = FLOWS[flow](state, event)
     replies, effects = list(turn.replies), list(turn.effects)
     for effect in turn.effects:
@@ -110,19 +129,12 @@ def _turn(session: Session, who: Identity, event: Event, key: str | None) -> Tur
             schools.link_mentor(session, effect.mentor_id, account.id)
             schools.use_code(session, effect.code_id)
             accounts.set_role(session, account.id, "mentor")
+            replies = [mentor.welkom()]
     if student_id is not None and flow == "reflectie":
         experience_id = _apply(
-            session, student_id, account.language, experience_id, turn.effects, at
+            session, student_id, account.id, account.language, experience_id, turn.effects, at
         )
-    reflecties.save_conversation(
-        session,
-        account.id,
-        flow,
-        turn.state,
-        experience_id,
-        saved["version"] if saved else None,
-        at,
-    )
+    reflecties.save_conversation(session, account.id, flow, turn.state, experience_id, version, at)
     return TurnResult(replies, turn.state["state"], account, effects=effects)
 
 
@@ -166,6 +178,7 @@ def _become_student(
 def _apply(
     session: Session,
     student_id: int,
+    account_id: int,
     language: str,
     experience_id: int | None,
     effects: list[Effect],
@@ -190,14 +203,16 @@ def _apply(
                 )
                 dossier.tag_answer(session, last_answer, _tag_rows(effect))
             case Signaal(category=category, question_key=question_key):
-                reflecties.flag_safeguarding(
+                flag = reflecties.flag_safeguarding(
                     session, student_id, last_answer, category, question_key, at
                 )
+                scheduling.alert_mentor(session, student_id, flag, at)
             case RondErvaringAf(competenties=competenties, entry=entry) if experience_id:
                 reflecties.end_experience(session, experience_id, "afgerond", at)
-                dossier.add_entry(
+                entry_id = dossier.add_entry(
                     session, student_id, "reflectie", entry, list(competenties), at, experience_id
                 )
+                scheduling.check_in_later(session, account_id, entry_id, entry, at)
                 experience_id = None
             case BreekErvaringAf() if experience_id is not None:
                 reflecties.end_experience(session, experience_id, "afgebroken", at)

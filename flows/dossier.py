@@ -12,7 +12,7 @@ from typing import Any
 
 from flows.bank import ERVARING, Competentie
 from flows.replies import Button, Reply
-from flows.text import Text, _, verbatim
+from flows.text import Text, _, joined, verbatim
 
 NAAM: Mapping[str, Text] = {
     Competentie.KWALITEITEN: _("kwaliteitenreflectie"),
@@ -178,14 +178,8 @@ def pagina(entries: list[Mapping[str, Any]], nummer: int) -> Reply:
             for _p, kop, w in regels(entry["content"])
         ]
         if entry["competencies"]:
-            lines.append(
-                _(
-                    "🧭 {namen}",
-                    namen=verbatim(
-                        ", ".join(str(NAAM[c].msgid) for c in entry["competencies"] if c in NAAM)
-                    ),
-                )
-            )
+            namen = [NAAM[c] for c in entry["competencies"] if c in NAAM]
+            lines.append(_("🧭 {namen}", namen=joined(namen)))
         knoppen.append(
             Button(_("✏️ Verbeter {datum}", datum=entry["created"]), f"{DOSSIER}v:{entry['id']}")
         )

@@ -73,7 +73,7 @@ def schaal(text: str) -> int | None:
     t = text.strip().lower()
     if t in _GEZICHTEN:
         return _GEZICHTEN[t]
-    if t.isdigit() and 1 <= int(t) <= 5:
+    if t.isdecimal() and 1 <= int(t) <= 5:  # not isdigit(): "³" is a digit int() rejects
         return int(t)
     return _TELWOORDEN.get(t)
 
@@ -95,7 +95,7 @@ def datum(text: str, vandaag: date) -> date | None:
             verschil = (nr - vandaag.weekday()) % 7 or 7
             return vandaag + timedelta(days=verschil + (7 if t.startswith("volgende") else 0))
     if m := re.fullmatch(r"over (\d{1,2}|een|één|twee|drie|vier|vijf) (dag|dagen|week|weken)", t):
-        n = int(m[1]) if m[1].isdigit() else _TELWOORDEN[m[1]]
+        n = int(m[1]) if m[1].isdecimal() else _TELWOORDEN[m[1]]
         return vandaag + timedelta(days=n * (7 if m[2].startswith("we") else 1))
     if m := re.fullmatch(r"(\d{1,2})[-/. ](\d{1,2})(?:[-/. ](\d{2,4}))?", t):
         return _kalenderdag(int(m[1]), int(m[2]), m[3], vandaag)

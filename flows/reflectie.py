@@ -9,6 +9,7 @@ state, fires triggers and removes it again, which costs far less than building a
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from datetime import datetime
@@ -351,17 +352,22 @@ class Gesprek:
         """An answer to the current question, in whatever form it came."""
         if isinstance(event, Knop):
             self._knop_antwoord(event, vraag)
+        elif isinstance(event, Foto | Spraak) and _referentie(event.ref) is None:
+            self.zeg(_("Dat bestand kon ik niet openen. Probeer het nog eens, of typ je antwoord."))
+            self.stel_vraag()
         elif isinstance(event, Foto):
+            ref = _referentie(event.ref)
             if vraag.vorm is Vorm.FOTO:
-                self._bewaar(vraag, "foto", media_ref=event.ref, text=event.caption or None)
+                caption = invoer.schoon(event.caption)[: invoer.MAX_ANTWOORD] or None
+                self._bewaar(vraag, "foto", media_ref=ref, text=caption)
                 self.zeg(_("Mooie foto! Hij zit in je dossier. 📸"))
                 self.trigger("volgende")
             else:
-                self._bewaar(vraag, "foto", part="bijlage", media_ref=event.ref)
+                self._bewaar(vraag, "foto", part="bijlage", media_ref=ref)
                 self.zeg(_("Mooie foto, ik heb hem bewaard! 📸 Vertel het ook even in woorden?"))
                 self.stel_vraag()
         elif isinstance(event, Spraak):
-            self._bewaar(vraag, "spraak", media_ref=event.ref)
+            self._bewaar(vraag, "spraak", media_ref=_referentie(event.ref))
             self.zeg(
                 _(
                     "Je spraakbericht is bewaard. 🎙️ Typen helpt je mentor wel om het te lezen,"
@@ -749,6 +755,11 @@ def rode_draad(data: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     return None
 
 
+def _referentie(ref: str) -> str | None:
+    """A channel's media reference, kept only if it is plain printable text (a file id)."""
+    return invoer.schoon(ref)[:256] or None
+
+
 def _knoppen_van(vraag: Vraag) -> tuple[Button, ...]:
     """The buttons shown with a question (scaffold buttons come only after "weet ik niet")."""
     keuzes = bank.SCHAAL if vraag.vorm is Vorm.SCHAAL else vraag.choices
@@ -875,8 +886,9 @@ _MACHINE_LOCK = threading.Lock()
 
 def stap(saved: dict[str, Any] | None, event: Event) -> Turn:
     """One turn of the reflection: saved state and event in; new state, replies, effects out."""
-    data = {**nieuw(), **(saved or {})}
-    data["antwoorden"] = {k: dict(v) for k, v in data["antwoorden"].items()}
+    # A copy, so the caller's state stays untouched; the state is JSON by contract, and a JSON
+    # round trip copies it several times faster than copy.deepcopy.
+    data = json.loads(json.dumps({**nieuw(), **(saved or {})}))
     gesprek = Gesprek(data, event.at)
     with _MACHINE_LOCK:
         MACHINE.add_model(gesprek, initial=data["state"])

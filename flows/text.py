@@ -70,3 +70,9 @@ def verbatim(value: str) -> Text:
 def render(text: Any, catalog: Catalog | None) -> Any:
     """Render a Text; anything else (a plain string, a number) is already final."""
     return text.render(catalog) if isinstance(text, Text) else text
+
+
+def joined(parts: list[Text] | tuple[Text, ...], sep: str = ", ") -> Text:
+    """Several texts in a row, each rendered in the reader's language (a list of names)."""
+    template = sep.join(f"{{p{i}}}" for i in range(len(parts)))
+    return Text(template, params={f"p{i}": part for i, part in enumerate(parts)})

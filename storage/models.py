@@ -104,6 +104,7 @@ class Student(SQLModel, table=True):
     name: str = Field(max_length=64)
     school_id: int | None = Field(default=None, foreign_key="schools.id", index=True)
     class_id: int | None = Field(default=None, foreign_key="classes.id", index=True)
+    reminders: bool = True  # the student can turn reminders and check-ins off
     created_at: datetime
 
 
@@ -229,4 +230,49 @@ class DossierEntry(SQLModel, table=True):
     replaces_id: int | None = Field(default=None, foreign_key="dossier_entries.id")
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     competencies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+class Job(SQLModel, table=True):
+    """Scheduled work (a summary before a gesprek, a check-in, a reminder, an alert).
+
+    A worker claims due jobs and, in the same transaction, puts their messages in the outbox
+    and marks them done: a crash undoes both, and two workers never take the same job.
+    ``dedupe_key`` makes scheduling the same thing twice a no-op.
+    """
+
+    __tablename__ = "jobs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # samenvatting, checkin, herinnering, signaal
+    due_at: datetime = Field(index=True)
+    account_id: int = Field(foreign_key="accounts.id")  # who receives it
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    dedupe_key: str | None = Field(default=None, max_length=128, unique=True)
+    created_at: datetime
+    done_at: datetime | None = Field(default=None, index=True)
+    cancelled_at: datetime | None = None
+
+
+class MentorMeeting(SQLModel, table=True):
+    """A loopbaangesprek a mentor planned with a student (the summary is sent before it)."""
+
+    __tablename__ = "meetings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="mentors.id", index=True)
+    student_id: int = Field(foreign_key="students.id", index=True)
+    starts_at: datetime
+    created_at: datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who read what of a student's dossier, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="mentors.id", index=True)
+    student_id: int = Field(foreign_key="students.id", index=True)
+    action: str = Field(max_length=32)  # overzicht, samenvatting, signaal
     created_at: datetime

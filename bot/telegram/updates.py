@@ -46,7 +46,7 @@ def incoming(update: Update, bot_id: int, now: datetime) -> Incoming | None:
     key = inbox_key(bot_id, update.update_id)
     if update.callback_query is not None:
         vraagnr, _sep, value = (update.callback_query.data or "").partition("|")
-        number = int(vraagnr) if vraagnr.isdigit() else -1
+        number = int(vraagnr) if vraagnr.isdecimal() else -1
         event: Event = Knop(value, number, now.astimezone(TIMEZONE))
         return Incoming(who, event, key, update.callback_query.id)
     if update.message is None:
