@@ -37,26 +37,50 @@ def chat(
     db: DbOption = None,
     user: Annotated[str, typer.Option("--user", help="First name or nickname.")] = "",
     lang: Annotated[str, typer.Option("--lang", help="Language of the conversation.")] = "nl",
-    role: Annotated[
-        str, typer.Option("--role", help="student (parent and mentor follow).")
-    ] = "student",
+    role: Annotated[str, typer.Option("--role", help="student or mentor.")] = "student",
+    mentor: Annotated[
+        int | None, typer.Option("--mentor", help="With --role mentor: the mentor id to act as.")
+    ] = None,
     script: Annotated[Path | None, typer.Option("--script", help="Replay this file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per message.")] = False,
 ) -> None:
-    """A reflection in the terminal, on the embedded database."""
-    if role != "student":
-        raise typer.BadParameter("only the student conversation exists yet", param_hint="--role")
+    """A conversation in the terminal, on the embedded database (or DATABASE_URL)."""
+    if role not in ("student", "mentor"):
+        raise typer.BadParameter("student or mentor", param_hint="--role")
     if lang not in i18n.available():
         raise typer.BadParameter(
             f"choose one of {', '.join(i18n.available())}", param_hint="--lang"
         )
     name = user or getpass.getuser() or "leerling"
     engine = open_database(database_url(db) if db else database_url())
+    if role == "mentor":
+        if mentor is None:
+            raise typer.BadParameter("which mentor? (see lobbot admin list)", param_hint="--mentor")
+        _console_mentor(engine, name, lang, mentor)
     console = Console(engine, Identity("console", name, name, lang), sys.stdout, as_json)
+    first = "/leerlingen" if role == "mentor" else "/start"
     if script is not None:
         run_script(console, script.read_text(encoding="utf-8").splitlines())
     else:
-        run_interactive(console)
+        run_interactive(console, first=first)
+
+
+def _console_mentor(engine, name: str, lang: str, mentor_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Let a console user act as an existing mentor, to try the mentor commands."""
+    from datetime import UTC, datetime
+
+    from storage import accounts, schools
+    from storage.db import transaction
+    from storage.models import Mentor
+
+    with transaction(engine) as session:
+        if session.get(Mentor, mentor_id) is None:
+            raise typer.BadParameter(f"no mentor #{mentor_id}", param_hint="--mentor")
+        account = accounts.find_account(session, "console", name) or accounts.create_account(
+            session, "console", name, "mentor", lang, datetime.now(UTC)
+        )
+        accounts.set_role(session, account.id, "mentor")
+        schools.link_mentor(session, mentor_id, account.id)
 
 
 @app.command()

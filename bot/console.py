@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
+import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TextIO
@@ -19,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from bot.chart import Chart
 from bot.i18n import language, tr
 from bot.turns import Identity, already_processed, current_question, process_turn
 from flows.events import Anders, Bericht, Commando, Event, Foto, Knop, Spraak
@@ -86,10 +89,13 @@ class Console:
             return None
         return Knop(reply.buttons[number - 1].value, reply.vraagnr, at)
 
-    def show(self, replies: Iterable[Reply], state: str) -> None:
+    def show(self, replies: Iterable[Reply | Chart], state: str) -> None:
         """Print replies: as text with numbered buttons, or one JSON object per message."""
         with language(self.who.language):
             for reply in replies:
+                if isinstance(reply, Chart):
+                    self.show_text(f"📊 {reply.caption}: {self._save(reply)}")
+                    continue
                 if reply.buttons:
                     self.last_buttons = reply
                 lines = (reply.header, *reply.lines) if reply.header else reply.lines
@@ -103,6 +109,13 @@ class Console:
                     for number, label in enumerate(labels, start=1):
                         self.out.write(f"   [{number}] {label}\n")
         self.out.flush()
+
+    def _save(self, chart: Chart) -> str:
+        """A console cannot show pictures: the chart goes to a PNG file."""
+        handle, path = tempfile.mkstemp(prefix="lobbot-grafiek-", suffix=".png")
+        with os.fdopen(handle, "wb") as file:
+            file.write(chart.png)
+        return path
 
     def show_text(self, text: str) -> None:
         if self.as_json:
@@ -124,7 +137,7 @@ def run_script(console: Console, lines: list[str]) -> None:
             console.send(line, key=key)
 
 
-def run_interactive(console: Console, stdin: TextIO = sys.stdin) -> None:
+def run_interactive(console: Console, stdin: TextIO = sys.stdin, first: str = "/start") -> None:
     """Chat in the terminal until end of input or /exit."""
     console.show_text(
         tr(
@@ -138,7 +151,7 @@ def run_interactive(console: Console, stdin: TextIO = sys.stdin) -> None:
     if replies:
         console.show(replies, state)
     else:
-        console.send("/start")
+        console.send(first)
     for line in stdin:
         if line.strip() in ("/exit", "/quit"):
             break

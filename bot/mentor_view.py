@@ -38,7 +38,9 @@ def handle(session: Session, account_id: int, event: Event, at: datetime) -> lis
         return [mentor.welkom()]
     today = at.astimezone(TIMEZONE).date()
     if isinstance(event, Commando) and event.name == "leerlingen":
-        return [_overview(session, leader, int(event.arg) if event.arg.isdecimal() else 1, today, at)]
+        return [
+            _overview(session, leader, int(event.arg) if event.arg.isdecimal() else 1, today, at)
+        ]
     if isinstance(event, Knop) and event.value.startswith(f"{mentor.MENTOR}p:"):
         page = event.value.rsplit(":", 1)[1]
         return [_overview(session, leader, int(page) if page.isdecimal() else 1, today, at)]
@@ -138,10 +140,10 @@ def _iso(value: Any) -> bool:
 
 
 def _overview(session: Session, leader: Mentor, page: int, today: date, at: datetime) -> Reply:
-    rows = mentors.students(session, leader, school_year_start(today))
-    people = [facts(session, row.id, None, today) for row in rows]
-    for row in rows:
-        mentors.audit(session, leader.id, row.id, "overzicht", at)
+    ids = mentors.student_ids(session, leader)
+    people = [facts(session, student_id, None, today) for student_id in ids]
+    for student_id in ids:
+        mentors.audit(session, leader.id, student_id, "overzicht", at)
     return mentor.overzicht(people, page, today)
 
 

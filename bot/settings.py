@@ -18,5 +18,6 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None  # for printing t.me links; asked of Telegram if unset
     # Telegram allows a bot about 30 messages a second overall; the limiter keeps below it.
     telegram_max_messages_per_second: float = 30.0
+    scheduler_interval_seconds: float = 20.0  # how often due summaries and reminders are sent
     database_url: str | None = None
     timezone: str = "Europe/Amsterdam"

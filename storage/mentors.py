@@ -3,8 +3,7 @@ read of a student's dossier written to the audit log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
@@ -12,25 +11,12 @@ from sqlmodel import Session
 from storage.models import (
     Account,
     AuditEntry,
-    Experience,
     Mentor,
     MentorMeeting,
     SafeguardingFlag,
     SchoolClass,
     Student,
 )
-
-
-@dataclass(frozen=True)
-class StudentRow:
-    """One student as a mentor sees them in the overview."""
-
-    id: int
-    name: str
-    klas: str
-    last_reflection: datetime | None
-    reflections_this_year: int
-    open_flags: int
 
 
 def mentor_of_account(session: Session, account_id: int) -> Mentor | None:
@@ -60,43 +46,9 @@ def can_read(session: Session, mentor: Mentor, student_id: int) -> bool:
     return session.execute(_scope(mentor).where(Student.id == student_id)).first() is not None
 
 
-def students(session: Session, mentor: Mentor, school_year_start: date) -> list[StudentRow]:
-    """Every student the mentor may see, with what the overview needs."""
-    last = (
-        select(Experience.student_id, func.max(Experience.ended_at).label("last"))
-        .where(Experience.status == "afgerond")
-        .group_by(Experience.student_id)
-        .subquery()
-    )
-    year = (
-        select(Experience.student_id, func.count().label("n"))
-        .where(Experience.status == "afgerond", Experience.started_at >= school_year_start)
-        .group_by(Experience.student_id)
-        .subquery()
-    )
-    flags = (
-        select(SafeguardingFlag.student_id, func.count().label("n"))
-        .where(SafeguardingFlag.seen_at.is_(None))  # type: ignore[union-attr]
-        .group_by(SafeguardingFlag.student_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            Student.id,
-            Student.name,
-            SchoolClass.name.label("klas"),
-            last.c.last,
-            year.c.n.label("year"),
-            flags.c.n.label("flags"),
-        )
-        .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .outerjoin(last, last.c.student_id == Student.id)
-        .outerjoin(year, year.c.student_id == Student.id)
-        .outerjoin(flags, flags.c.student_id == Student.id)
-        .where(Student.id.in_(_scope(mentor)))  # type: ignore[union-attr]
-        .order_by(Student.name, Student.id)
-    )
-    return [StudentRow(r.id, r.name, r.klas, r.last, r.year or 0, r.flags or 0) for r in rows]
+def student_ids(session: Session, mentor: Mentor) -> list[int]:
+    """Every student the mentor may see."""
+    return list(session.execute(_scope(mentor).order_by(Student.id)).scalars())
 
 
 def audit(session: Session, mentor_id: int, student_id: int, action: str, at: datetime) -> None:

@@ -11,6 +11,7 @@ start-up, whatever was stored but not processed, or processed but not sent, is f
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 from collections.abc import Awaitable
@@ -29,7 +30,8 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import i18n
+from bot import i18n, scheduling
+from bot.chart import Chart
 from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.runtime import ChatLocks, DatabaseRunner
@@ -81,6 +83,21 @@ class PerChatProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+def deliver(session: Any, channel: str, chat: str, messages: list[Reply | Chart]) -> None:
+    """Queue messages for a Telegram chat in the outbox (rendered in the current language)."""
+    now = datetime.now(UTC)
+    for message in messages:
+        if isinstance(message, Chart):
+            payload = {
+                "photo_b64": base64.b64encode(message.png).decode(),
+                "caption": message.caption,
+            }
+            outbox.add(session, channel, chat, payload, now)
+        else:
+            for payload in render.messages(message):
+                outbox.add(session, channel, chat, payload, now)
 
 
 class Lobbot:
@@ -136,14 +153,13 @@ class Lobbot:
         notices: list[str] = []
         pressed = item.callback_query_id is not None
 
-        def store(session: Any, account: AccountInfo, replies: list[Reply]) -> None:
+        def store(session: Any, account: AccountInfo, replies: list[Reply | Chart]) -> None:
             with i18n.language(account.language):
                 for reply in replies:
-                    if reply.notice and pressed:
+                    if isinstance(reply, Reply) and reply.notice and pressed:
                         notices.append(" ".join(i18n.tr(line) for line in reply.lines))
                         continue
-                    for payload in render.messages(reply):
-                        outbox.add(session, CHANNEL, item.who.external_id, payload, item.event.at)
+                    deliver(session, CHANNEL, item.who.external_id, [reply])
 
         await self.runner.run(process_turn, self.engine, item.who, item.event, item.key, store)
         if item.callback_query_id is not None:
@@ -237,6 +253,24 @@ class Lobbot:
         await self.set_commands()
         await self.recover()
         self._tasks.append(asyncio.create_task(self.sender.keep_flushing()))
+        self._tasks.append(asyncio.create_task(self.keep_scheduling()))
+
+    async def run_scheduled(self, now: datetime | None = None) -> None:
+        """Send what is due (summaries, alerts, check-ins, reminders) and flush those chats."""
+        chats = await self.runner.run(
+            scheduling.run_due, self.engine, now or datetime.now(UTC), deliver, CHANNEL
+        )
+        for chat in dict.fromkeys(chats):
+            async with self.locks(chat):
+                await self.sender.flush(chat)
+
+    async def keep_scheduling(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.scheduler_interval_seconds)
+            try:
+                await self.run_scheduled()
+            except Exception:
+                log.exception("running scheduled work failed; trying again later")
 
     async def set_commands(self) -> None:
         """The command menu, in Dutch and in every language that has a catalog."""

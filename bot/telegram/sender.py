@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from datetime import UTC, datetime
 
@@ -74,6 +75,13 @@ class Sender:
                 pause = min(pause * 2, 300)
 
     async def _send(self, chat: str, payload: dict) -> None:
+        if "photo_b64" in payload:
+            await self.bot.send_photo(
+                chat_id=int(chat),
+                photo=base64.b64decode(payload["photo_b64"]),
+                caption=payload.get("caption"),
+            )
+            return
         markup = payload.get("reply_markup")
         await self.bot.send_message(
             chat_id=int(chat),
