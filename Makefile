@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-sqlite test-postgres test-fast lint clean postgres
+.PHONY: run test test-sqlite test-postgres test-fast lint clean postgres i18n
+LANGUAGES := en ar uk ti tr pl bg so fa
+BABEL_KEYWORDS := -k _ -k N_ -k ngettext:1,2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,3 +47,18 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# Translations: extract the Dutch source strings, update every catalog, compile.
+# The .po files are the source in git; lobbot also compiles them at start-up when needed.
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F locales/babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	  --add-comments=Translators: --project=lobbot --copyright-holder="lobbot developers" \
+	  --omit-header -o locales/lobbot.pot . 2>/dev/null
+	for lang in $(LANGUAGES); do \
+	  if [ -f locales/$$lang/LC_MESSAGES/lobbot.po ]; then \
+	    $(BIN)/pybabel update -i locales/lobbot.pot -d locales -D lobbot -l $$lang --no-fuzzy-matching --ignore-obsolete --quiet; \
+	  else \
+	    $(BIN)/pybabel init -i locales/lobbot.pot -d locales -D lobbot -l $$lang 2>/dev/null; \
+	  fi; \
+	done
+	$(BIN)/pybabel compile -d locales -D lobbot --statistics 2>&1 | grep -v "^$$" || true

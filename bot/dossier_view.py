@@ -15,7 +15,7 @@ from sqlmodel import Session
 from flows import dossier, invoer
 from flows.events import Bericht, Commando, Event, Knop
 from flows.replies import Button, Reply
-from flows.text import _, verbatim
+from flows.text import _, template, verbatim
 from storage import dossier as store
 
 WACHT = "dossier_wacht"
@@ -122,7 +122,7 @@ def _choose_line(session: Session, student_id: int, entry_id: str) -> list[Reply
     lines = dossier.regels(entry.content)
     buttons = tuple(
         Button(
-            _("{kop}: {woorden}", kop=kop, woorden=verbatim(woorden[:30])),
+            template("{kop}: {woorden}", kop=kop, woorden=verbatim(woorden[:30])),
             f"{dossier.DOSSIER}r:{entry.id}:{pad}",
         )
         for pad, kop, woorden in lines

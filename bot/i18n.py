@@ -18,9 +18,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from flows.talen import NAMEN
 from flows.text import Text, render
 
 SOURCE = "nl"
+RTL = frozenset({"ar", "fa"})
+RLM = "\u200f"  # starts a message right-to-left even when its first word is Dutch or a name
+NAMES = NAMEN  # each language named in its own script
 DOMAIN = "lobbot"
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 
@@ -69,5 +73,49 @@ def catalog(code: str) -> NullTranslations | None:
 
 
 def tr(text: Text | str, code: str | None = None) -> str:
-    """Render text in the given language, or the current one."""
-    return render(text, catalog(code or current_language.get()))
+    """Render text in the given language, or the current one; right-to-left languages get an
+    RLM in front and their inserted values wrapped in isolates."""
+    code = code or current_language.get()
+    rtl = code in RTL
+    rendered = render(text, catalog(code), isolate=rtl)
+    return RLM + rendered if rtl else rendered
+
+
+def bilingual_default(code: str) -> bool:
+    """ISK students and parents read their own language with the Dutch underneath."""
+    return code != SOURCE
+
+
+def detect(text: str) -> str | None:
+    """The language a text is written in, if clear enough (Tigrinya by its script)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 12:
+        return None
+    if sum("\u1200" <= ch <= "\u137f" for ch in letters) > len(letters) / 2:
+        return "ti"
+    detector = _detector()
+    confidence = detector.compute_language_confidence_values(text)
+    if not confidence or confidence[0].value < 0.6:
+        return None
+    return _LINGUA.get(confidence[0].language.name)
+
+
+_LINGUA = {
+    "DUTCH": "nl",
+    "ENGLISH": "en",
+    "ARABIC": "ar",
+    "UKRAINIAN": "uk",
+    "TURKISH": "tr",
+    "POLISH": "pl",
+    "BULGARIAN": "bg",
+    "SOMALI": "so",
+    "PERSIAN": "fa",
+}
+
+
+@cache
+def _detector():  # type: ignore[no-untyped-def]
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = [getattr(Language, name) for name in _LINGUA]
+    return LanguageDetectorBuilder.from_languages(*languages).build()

@@ -9,14 +9,22 @@ idempotent: a second delivery of the same key does nothing. A channel that sends
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import dossier_view, i18n, mentor_view, roles, scheduling, student_view
+from bot import (
+    dossier_view,
+    i18n,
+    language_view,
+    mentor_view,
+    roles,
+    scheduling,
+    student_view,
+)
 from bot.chart import Chart
 from bot.identity import Identity
 from flows import aanmelding, mentor, reflectie
@@ -26,6 +34,7 @@ from flows.replies import (
     BeginErvaring,
     BreekErvaringAf,
     Effect,
+    KiesTaal,
     LegErvaringVast,
     Reply,
     RondErvaringAf,
@@ -94,6 +103,9 @@ def _for_role(
 ) -> TurnResult:
     saved = reflecties.load_conversation(session, account.id)
     version = saved["version"] if saved else None
+    if account.role != "nieuw" and language_view.wants(event):
+        replies, account = language_view.handle(session, account, event)
+        return TurnResult(replies, (saved or {}).get("state", {}).get("state", ""), account)
     flow = roles.FLOW_OF_ROLE[account.role]
     state = saved["state"] if saved and saved["flow"] == flow else None
     experience_id = saved["experience_id"] if saved else None
@@ -120,6 +132,11 @@ def _for_role(
                 return TurnResult(replies, state.get("state", "start"), account)
     turn = FLOWS[flow](state, event)
     replies, effects = list(turn.replies), list(turn.effects)
+    written = None
+    if flow == "reflectie" and isinstance(event, Bericht):
+        if offer := language_view.offer(turn.state, account, event.text):
+            replies.append(offer)
+        written = i18n.detect(event.text) if len(event.text.split()) >= 4 else None
     for effect in turn.effects:
         if isinstance(effect, WordLeerling):
             student_id = _become_student(session, account, effect, at)
@@ -130,9 +147,13 @@ def _for_role(
             schools.use_code(session, effect.code_id)
             accounts.set_role(session, account.id, "mentor")
             replies = [mentor.welkom()]
+        elif isinstance(effect, KiesTaal):
+            accounts.set_language(session, account.id, effect.code)
+            account = replace(account, language=effect.code)
     if student_id is not None and flow == "reflectie":
+        language = written if written in i18n.available() else account.language
         experience_id = _apply(
-            session, student_id, account.id, account.language, experience_id, turn.effects, at
+            session, student_id, account.id, language, experience_id, turn.effects, at
         )
     reflecties.save_conversation(session, account.id, flow, turn.state, experience_id, version, at)
     return TurnResult(replies, turn.state["state"], account, effects=effects)

@@ -15,18 +15,21 @@ from transitions import Machine
 
 from flows import invoer
 from flows.events import Bericht, CodeGecontroleerd, Commando, Event, Knop
-from flows.replies import Button, Effect, Reply, Turn, WordLeerling, WordMentor
-from flows.text import Text, _, ngettext
+from flows.replies import Button, Effect, KiesTaal, Reply, Turn, WordLeerling, WordMentor
+from flows.talen import NAMEN
+from flows.text import Text, _, ngettext, verbatim
 
-STATES = ["code", "naam", "privacy", "klaar"]
+STATES = ["code", "taal", "naam", "privacy", "klaar"]
 TRANSITIONS: list[dict[str, Any]] = [
-    {"trigger": "klas_gevonden", "source": "code", "dest": "naam"},
+    {"trigger": "klas_gevonden", "source": "code", "dest": "taal"},
+    {"trigger": "taal_gekozen", "source": "taal", "dest": "naam"},
     {"trigger": "naam_gekozen", "source": "naam", "dest": "privacy"},
     {"trigger": "akkoord", "source": "privacy", "dest": "klaar"},
     {"trigger": "mentor_gekoppeld", "source": "code", "dest": "klaar"},
     {"trigger": "terug", "source": "privacy", "dest": "naam"},
 ]
 AKKOORD, ANDERE_NAAM = "!akkoord", "!naam"
+TAAL = "t:"
 # What a code looks like, so typed codes are told apart from "hoi" (a deep link payload is
 # at most 64 characters of A-Z a-z 0-9 _ -).
 CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -57,6 +60,13 @@ class Aanmelding:
             self._code(event)
         elif self.state == "code":
             self.zeg(*_zonder_code())
+        elif self.state == "taal" and isinstance(event, Knop) and event.value.startswith(TAAL):
+            code = event.value.removeprefix(TAAL)
+            if code in NAMEN:
+                self.effects.append(KiesTaal(code))
+                self.trigger("taal_gekozen")
+            else:
+                self.vraag()
         elif self.state == "naam" and isinstance(event, Bericht):
             self._naam(invoer.schoon(event.text))
         elif self.state == "privacy" and isinstance(event, Knop) and event.value == AKKOORD:
@@ -110,13 +120,20 @@ class Aanmelding:
         self.trigger("naam_gekozen")
 
     def zeg(self, *lines: Text, buttons: tuple[Button, ...] = ()) -> None:
-        self.replies.append(Reply(lines, buttons))
+        self.replies.append(Reply(lines, buttons, columns=2 if len(buttons) > 3 else 1))
 
     def vraag(self) -> None:
         """Show what this state asks."""
         klas = self.data.get("klas") or {}
         if self.state == "code":
             self.zeg(*_zonder_code())
+        elif self.state == "taal":
+            self.zeg(
+                verbatim("🌍 Kies je taal · Choose your language · اختر لغتك"),
+                buttons=tuple(
+                    Button(verbatim(naam), f"{TAAL}{code}") for code, naam in NAMEN.items()
+                ),
+            )
         elif self.state == "naam":
             self.zeg(
                 _(

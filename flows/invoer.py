@@ -37,15 +37,22 @@ _GEZICHTEN = {
 
 
 def schoon(text: str) -> str:
-    """Drop control characters (keeping line breaks), normalise Unicode, trim."""
-    text = unicodedata.normalize("NFC", text)
+    """Drop control characters (keeping line breaks), normalise Unicode, trim.
+
+    A line of only invisible format characters (a zero-width space, a byte order mark) is empty.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     kept = "".join(
         ch if ch == "\n" else " " if ch == "\t" else ch
         for ch in text
         if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
     )
     lines = (" ".join(line.split()) for line in kept.splitlines())
-    return "\n".join(line for line in lines if line).strip()
+    return "\n".join(line for line in lines if not _onzichtbaar(line)).strip()
+
+
+def _onzichtbaar(line: str) -> bool:
+    return all(unicodedata.category(ch) == "Cf" for ch in line)
 
 
 def zonder_inhoud(text: str) -> bool:
@@ -64,8 +71,11 @@ def is_kort(text: str) -> bool:
 
 
 def weet_niet(text: str) -> bool:
-    """The student says they do not know."""
-    return bool(_WEET_NIET.match(text.strip().lower()))
+    """The student says they do not know (and not much more: "ik weet niet meer hoe het heette,
+    maar ik hielp bij de kassa" is an answer)."""
+    t = text.strip().lower()
+    m = _WEET_NIET.match(t)
+    return m is not None and len(re.findall(r"\w+", t[m.end() :])) <= 3
 
 
 def schaal(text: str) -> int | None:
@@ -97,7 +107,7 @@ def datum(text: str, vandaag: date) -> date | None:
     if m := re.fullmatch(r"over (\d{1,2}|een|één|twee|drie|vier|vijf) (dag|dagen|week|weken)", t):
         n = int(m[1]) if m[1].isdecimal() else _TELWOORDEN[m[1]]
         return vandaag + timedelta(days=n * (7 if m[2].startswith("we") else 1))
-    if m := re.fullmatch(r"(\d{1,2})[-/. ](\d{1,2})(?:[-/. ](\d{2,4}))?", t):
+    if m := re.fullmatch(r"(\d{1,2})[-/. ](\d{1,2})(?:[-/. ](\d{4}|\d{2}))?", t):
         return _kalenderdag(int(m[1]), int(m[2]), m[3], vandaag)
     if m := re.fullmatch(r"(\d{1,2}) ([a-z]{3})[a-z]*\.?(?: (\d{4}))?", t):
         maand = _MAANDEN.get(m[2])
@@ -107,13 +117,18 @@ def datum(text: str, vandaag: date) -> date | None:
 
 def _kalenderdag(dag: int, maand: int, jaar: str | None, vandaag: date) -> date | None:
     """A day and month; without a year, the first such day from today on."""
-    try:
-        if jaar:
-            return date(int(jaar) + (2000 if len(jaar) == 2 else 0), maand, dag)
-        kandidaat = date(vandaag.year, maand, dag)
-        return kandidaat if kandidaat >= vandaag else date(vandaag.year + 1, maand, dag)
-    except ValueError:
-        return None
+    if jaar:
+        jaren = [int(jaar) + (2000 if len(jaar) == 2 else 0)]
+    else:
+        jaren = [vandaag.year, vandaag.year + 1]  # typed in March 2027, 29-2 is 29-2-2028
+    for j in jaren:
+        try:
+            kandidaat = date(j, maand, dag)
+        except ValueError:
+            continue
+        if jaar or kandidaat >= vandaag:
+            return kandidaat
+    return None
 
 
 def _einde_maand(vandaag: date) -> date:

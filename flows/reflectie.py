@@ -34,7 +34,7 @@ from flows.replies import (
     Turn,
 )
 from flows.tagging import Tag
-from flows.text import Text, _, verbatim
+from flows.text import Text, _, template, verbatim
 
 VRAGEN: tuple[str, ...] = tuple(f"{f.key}_{v.key}" for f in FASEN for v in f.vragen)
 STATES: list[Any] = [
@@ -632,7 +632,7 @@ class Gesprek:
                 _("Hoi! 👋 Fijn dat je even terugkijkt."),
                 _("Wat heb je gedaan?"),
                 buttons=tuple(
-                    Button(_("{emoji} {label}", emoji=e.emoji, label=e.label), e.key)
+                    Button(template("{emoji} {label}", emoji=e.emoji, label=e.label), e.key)
                     for e in bank.ERVARINGEN
                 ),
                 columns=2,
@@ -687,7 +687,7 @@ class Gesprek:
             buttons=(
                 *(
                     Button(
-                        _(
+                        template(
                             "{vinkje} {naam}",
                             vinkje="✅" if c.value in gekozen else "⬜",
                             naam=dossier.NAAM[c],

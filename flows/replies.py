@@ -112,6 +112,13 @@ class WordMentor:
     mentor_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class KiesTaal:
+    """The person chose the language they read."""
+
+    code: str
+
+
 Effect = (
     BeginErvaring
     | LegErvaringVast
@@ -121,6 +128,7 @@ Effect = (
     | BreekErvaringAf
     | WordLeerling
     | WordMentor
+    | KiesTaal
 )
 
 

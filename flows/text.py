@@ -30,8 +30,12 @@ class Text:
     n: int | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def render(self, catalog: Catalog | None) -> str:
-        """The message in the catalog's language, placeholders filled in."""
+    def render(self, catalog: Catalog | None, isolate: bool = False) -> str:
+        """The message in the catalog's language, placeholders filled in.
+
+        ``isolate`` wraps each inserted value in Unicode isolates (FSI … PDI), so a Dutch word,
+        a name or a code inside right-to-left text keeps its own direction.
+        """
         if catalog is None:
             template = self.msgid if self.plural is None or self.n == 1 else self.plural
         elif self.plural is not None:
@@ -40,7 +44,9 @@ class Text:
             template = catalog.gettext(self.msgid)
         if not self.params:
             return template
-        values = {k: render(v, catalog) for k, v in self.params.items()}
+        values = {k: render(v, catalog, isolate) for k, v in self.params.items()}
+        if isolate:
+            values = {k: f"\u2068{v}\u2069" for k, v in values.items()}
         return template.format(**values)
 
     def with_params(self, **params: Any) -> Text:
@@ -67,12 +73,18 @@ def verbatim(value: str) -> Text:
     return Text("{value}", params={"value": value})
 
 
-def render(text: Any, catalog: Catalog | None) -> Any:
+def render(text: Any, catalog: Catalog | None, isolate: bool = False) -> Any:
     """Render a Text; anything else (a plain string, a number) is already final."""
-    return text.render(catalog) if isinstance(text, Text) else text
+    return text.render(catalog, isolate) if isinstance(text, Text) else text
 
 
 def joined(parts: list[Text] | tuple[Text, ...], sep: str = ", ") -> Text:
     """Several texts in a row, each rendered in the reader's language (a list of names)."""
     template = sep.join(f"{{p{i}}}" for i in range(len(parts)))
     return Text(template, params={f"p{i}": part for i, part in enumerate(parts)})
+
+
+def template(layout: str, **params: Any) -> Text:
+    """Layout only (an emoji before a label, a heading before a colon): nothing to translate,
+    so it is not marked for extraction; the parts inside are translated on their own."""
+    return Text(layout, params=params)

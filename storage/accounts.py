@@ -11,7 +11,13 @@ from sqlmodel import Session
 from storage.models import Account
 
 _accounts = Account.__table__
-_BY_CHAT = select(_accounts.c.id, _accounts.c.role, _accounts.c.language, _accounts.c.active).where(
+_BY_CHAT = select(
+    _accounts.c.id,
+    _accounts.c.role,
+    _accounts.c.language,
+    _accounts.c.active,
+    _accounts.c.bilingual,
+).where(
     _accounts.c.channel == bindparam("channel"), _accounts.c.external_id == bindparam("external_id")
 )
 
@@ -24,12 +30,15 @@ class AccountInfo:
     role: str
     language: str
     active: bool
+    bilingual: bool | None = None
 
 
 def find_account(session: Session, channel: str, external_id: str) -> AccountInfo | None:
     """The account of this chat, if it was seen before."""
     row = session.execute(_BY_CHAT, {"channel": channel, "external_id": external_id}).first()
-    return None if row is None else AccountInfo(row.id, row.role, row.language, row.active)
+    if row is None:
+        return None
+    return AccountInfo(row.id, row.role, row.language, row.active, row.bilingual)
 
 
 def create_account(
@@ -65,4 +74,11 @@ def set_active(session: Session, channel: str, external_id: str, active: bool) -
         update(_accounts)
         .where(_accounts.c.channel == channel, _accounts.c.external_id == external_id)
         .values(active=active)
+    )
+
+
+def set_bilingual(session: Session, account_id: int, bilingual: bool) -> None:
+    """Show the Dutch under each message (or not)."""
+    session.execute(
+        update(_accounts).where(_accounts.c.id == account_id).values(bilingual=bilingual)
     )

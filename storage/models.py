@@ -24,6 +24,8 @@ class Account(SQLModel, table=True):
     external_id: str = Field(max_length=64)  # Telegram chat id, or the console user name
     role: str = Field(default="nieuw", max_length=16)  # nieuw, leerling, mentor, ouder, admin
     language: str = Field(default="nl", max_length=8)
+    # Their language first and the Dutch underneath; None: on for any language but Dutch.
+    bilingual: bool | None = None
     active: bool = True  # False once the person blocked the bot
     created_at: datetime
 

@@ -64,6 +64,7 @@ def school(engine: Engine, now) -> dict[str, Any]:  # type: ignore[no-untyped-de
     for chat, name, klas in (("1", "Sara", "3A"), ("2", "Yusuf", "3A"), ("3", "Lotte", "3B")):
         who = Identity("telegram", chat, "")
         process_turn(engine, who, Commando("start", now, codes[klas]))
+        process_turn(engine, who, Knop("t:nl", 0, now))
         process_turn(engine, who, Bericht(name, now))
         joined = process_turn(engine, who, Knop("!akkoord", 0, now))
         assert joined.state == "ervaring", render(joined.replies)

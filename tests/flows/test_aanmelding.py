@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows import aanmelding
 from flows.events import Bericht, CodeGecontroleerd, Commando, Knop
-from flows.replies import WordLeerling, WordMentor
+from flows.replies import KiesTaal, WordLeerling, WordMentor
 from flows.text import render
 from tests.conftest import NOW
 
@@ -34,8 +34,18 @@ def test_without_a_code_the_student_learns_how_to_get_one() -> None:
     assert turn.state["state"] == "code" and "code" in said(turn)
 
 
-def test_class_code_name_privacy_then_a_student() -> None:
+def choose_language(state: dict, code: str = "nl"):  # type: ignore[no-untyped-def]
+    assert state["state"] == "taal"
+    return aanmelding.stap(state, Knop(f"t:{code}", 0, NOW))
+
+
+def test_class_code_language_name_privacy_then_a_student() -> None:
     turn = aanmelding.stap(None, good_class_code())
+    assert "Kies je taal" in said(turn) and "العربية" in [
+        b.label.render(None) for b in turn.replies[0].buttons
+    ]
+    turn = choose_language(turn.state, "ar")
+    assert turn.effects == [KiesTaal("ar")]
     assert turn.state["state"] == "naam" and "3B" in said(turn) and "mevrouw Yilmaz" in said(turn)
     turn = aanmelding.stap(turn.state, Bericht("sara de vries", NOW))
     assert turn.state["state"] == "privacy"
@@ -48,7 +58,7 @@ def test_class_code_name_privacy_then_a_student() -> None:
 
 
 def test_a_name_must_be_a_name() -> None:
-    state = aanmelding.stap(None, good_class_code()).state
+    state = choose_language(aanmelding.stap(None, good_class_code()).state).state
     for bad in ("", "12345", "😀", "https://x.nl", "_"):
         turn = aanmelding.stap(state, Bericht(bad, NOW))
         assert turn.state["state"] == "naam", bad
@@ -56,7 +66,7 @@ def test_a_name_must_be_a_name() -> None:
 
 
 def test_another_name_can_be_chosen_at_the_privacy_notice() -> None:
-    state = aanmelding.stap(None, good_class_code()).state
+    state = choose_language(aanmelding.stap(None, good_class_code()).state).state
     state = aanmelding.stap(state, Bericht("Sam", NOW)).state
     turn = aanmelding.stap(state, Knop(aanmelding.ANDERE_NAAM, 0, NOW))
     assert turn.state["state"] == "naam"

@@ -16,9 +16,11 @@ from __future__ import annotations
 import copy
 import json
 import string
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
+import hypothesis
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -123,10 +125,6 @@ VOORBEELDEN = (
     "مرحبا، كنت في المخبز وساعدت الخباز",
     "我在面包店帮忙，很有意思",
     "שלום",
-    "ik wil dood",
-    "Soms wil ik niet meer leven",
-    "mijn vader slaat me",
-    "ik word bedreigd",
     "ik was dood moe",
     "we lachten ons dood",
     "/start",
@@ -143,8 +141,16 @@ _lang = st.builds(
     st.text(min_size=1, max_size=4),
     st.sampled_from([invoer.MAX_ANTWOORD - 1, invoer.MAX_ANTWOORD + 1, 10_000]),
 )
+ZORG = (
+    "ik wil dood",
+    "Soms wil ik niet meer leven.",
+    "mijn vader slaat me",
+    "ik word bedreigd door een jongen uit mijn klas",
+    "IK SNIJ MEZELF",
+)
 teksten = st.one_of(
     st.sampled_from(VOORBEELDEN),
+    st.sampled_from(ZORG),
     st.text(max_size=60),
     # every code point, lone surrogates and private use included
     st.text(st.characters(exclude_categories=()), max_size=30),
@@ -253,6 +259,7 @@ class Gesprek(RuleBasedStateMachine):
         self.vraagnr = 0
         self.antwoorden: list[Antwoord] = []  # every Antwoord effect so far, in order
         self.open = False  # a BeginErvaring has been emitted and not yet ended
+        self.bewaard: set[str] = set()  # questions with an Antwoord effect in this reflection
         self.turn: Turn | None = None
 
     # the one place where the engine is called --------------------------------------------------
@@ -296,8 +303,10 @@ class Gesprek(RuleBasedStateMachine):
                 assert not self.open, "a reflection began while another was still open"
                 assert effect.kind in bank.ERVARING and effect.place
                 self.open = True
+                self.bewaard.add("plek")
             elif isinstance(effect, LegErvaringVast):
                 assert self.open and effect.place
+                self.bewaard.add("plek")
             elif isinstance(effect, Antwoord):
                 self.controleer_antwoord(effect, state)
                 if effect.flagged:
@@ -309,10 +318,15 @@ class Gesprek(RuleBasedStateMachine):
                 assert self.open, "a reflection was completed that never began"
                 assert state["state"] == "klaar"
                 self.open = False
+                self.bewaard = set(state["antwoorden"])  # shown at klaar, stored before
             elif isinstance(effect, BreekErvaringAf):
                 assert self.open, "a reflection was abandoned that never began"
                 self.open = False
+                self.bewaard = set()
         assert len(signalen_verwacht) == sum(isinstance(e, Signaal) for e in turn.effects)
+        # what the summary will show was stored as an answer first (never only in the state)
+        assert set(state["antwoorden"]) <= self.bewaard, (set(state["antwoorden"]), self.bewaard)
+        hypothesis.event(f"state {state['state']}")
         if signalen_verwacht:
             assert state["gepauzeerd"] == "zorg"
             assert "0800-0113" in _gezegd(turn.replies)
@@ -323,18 +337,11 @@ class Gesprek(RuleBasedStateMachine):
         assert antwoord.part in ("antwoord", "doorvraag", "correctie", "bijlage"), antwoord.part
         if antwoord.text is not None:
             assert 0 < len(antwoord.text) <= invoer.MAX_ANTWOORD
-            assert "\x00" not in antwoord.text
-        assert (
-            antwoord.text
-            or antwoord.choice
-            or antwoord.media_ref
-            or antwoord.kind
-            in (
-                "overgeslagen",
-                "weetniet",
-                "geen",
-            )
-        ), antwoord
+            assert all(ch == "\n" or unicodedata.category(ch) != "Cc" for ch in antwoord.text)
+        leeg = ("overgeslagen", "weetniet", "geen")  # kinds that are an answer without content
+        assert antwoord.text or antwoord.choice or antwoord.media_ref or antwoord.kind in leeg
+        if antwoord.part != "bijlage":
+            self.bewaard.add(antwoord.question_key)
         if not antwoord.flagged and antwoord.part != "bijlage":
             assert self.open, f"answer outside a reflection: {antwoord}"
         if antwoord.flagged:
@@ -372,6 +379,21 @@ class Gesprek(RuleBasedStateMachine):
     @rule(name=commando_namen, arg=junk)
     def commando(self, name: str, arg: str) -> None:
         self.stap(Commando(name, self.at, arg))
+
+    @rule(name=st.sampled_from(reflectie.COMMANDS))
+    def bekend_commando(self, name: str) -> None:
+        self.stap(Commando(name, self.at))
+
+    @precondition(lambda self: self.saved is not None and self.saved["state"] == "samenvatting")
+    @rule(data=st.data(), text=teksten)
+    def aanpassen(self, data: st.DataObject, text: str) -> None:
+        """The cooperative student confirms; this one changes a line of the summary first."""
+        self.stap(Knop(reflectie.AANPASSEN, self.vraagnr, self.at))
+        regels = [v for v in self.knoppen() if v != reflectie.TERUG]
+        assert self.saved["state"] == "aanpassen" and regels
+        self.stap(Knop(data.draw(st.sampled_from(regels)), self.vraagnr, self.at))
+        assert self.saved["state"] == "herschrijven"
+        self.stap(Bericht(text, self.at))
 
     @precondition(lambda self: self.turn is not None and self.knoppen())
     @rule(data=st.data())
@@ -456,7 +478,7 @@ def test_random_conversations() -> None:
     run_state_machine_as_test(
         Gesprek,
         settings=settings(
-            max_examples=120,
+            max_examples=200,
             stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -469,7 +491,7 @@ def test_random_conversations_long() -> None:
     run_state_machine_as_test(
         Gesprek,
         settings=settings(
-            max_examples=1500,
+            max_examples=1000,
             stateful_step_count=80,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
