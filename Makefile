@@ -56,7 +56,7 @@ i18n: $(STAMP)
 	  --omit-header -o locales/lobbot.pot . 2>/dev/null
 	for lang in $(LANGUAGES); do \
 	  if [ -f locales/$$lang/LC_MESSAGES/lobbot.po ]; then \
-	    $(BIN)/pybabel update -i locales/lobbot.pot -d locales -D lobbot -l $$lang --no-fuzzy-matching --ignore-obsolete --quiet; \
+	    $(BIN)/pybabel update -i locales/lobbot.pot -d locales -D lobbot -l $$lang --no-fuzzy-matching --ignore-obsolete 2>/dev/null; \
 	  else \
 	    $(BIN)/pybabel init -i locales/lobbot.pot -d locales -D lobbot -l $$lang 2>/dev/null; \
 	  fi; \

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from bot.chart import Chart
-from bot.i18n import language, tr
+from bot.i18n import language, tr, with_dutch
 from bot.turns import Identity, already_processed, current_question, process_turn
 from flows.events import Anders, Bericht, Commando, Event, Foto, Knop, Spraak
 from flows.replies import Reply
@@ -43,6 +43,7 @@ class Console:
         self.as_json = as_json
         self.last_buttons: Reply | None = None
         self.media_count = 0
+        self.language, self.bilingual = who.language, None
 
     def show_current(self) -> None:
         """After a restart, show where the person is."""
@@ -55,6 +56,8 @@ class Console:
         if event is None:
             return
         result = process_turn(self.engine, self.who, event, key)
+        if result.account is not None:
+            self.language, self.bilingual = result.account.language, result.account.bilingual
         if not result.duplicate:
             self.show(result.replies, result.state)
 
@@ -91,7 +94,7 @@ class Console:
 
     def show(self, replies: Iterable[Reply | Chart], state: str) -> None:
         """Print replies: as text with numbered buttons, or one JSON object per message."""
-        with language(self.who.language):
+        with language(self.language, self.bilingual):
             for reply in replies:
                 if isinstance(reply, Chart):
                     self.show_text(f"📊 {reply.caption}: {self._save(reply)}")
@@ -100,6 +103,8 @@ class Console:
                     self.last_buttons = reply
                 lines = (reply.header, *reply.lines) if reply.header else reply.lines
                 text = "\n".join(tr(line) for line in lines)
+                if with_dutch.get():  # the Dutch underneath, as in Telegram
+                    text += "\n\n" + "\n".join("🇳🇱 " + tr(line, "nl") for line in reply.lines)
                 labels = [tr(button.label) for button in reply.buttons]
                 if self.as_json:
                     record = {"text": text, "buttons": labels, "state": state}

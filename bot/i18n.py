@@ -29,16 +29,21 @@ DOMAIN = "lobbot"
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 
 current_language: ContextVar[str] = ContextVar("current_language", default=SOURCE)
+# Show the Dutch under each message too (ISK students and parents, unless they turned it off).
+with_dutch: ContextVar[bool] = ContextVar("with_dutch", default=False)
 
 
 @contextmanager
-def language(code: str) -> Iterator[None]:
-    """Render in ``code`` within this block (one update, one person)."""
-    token = current_language.set(code)
+def language(code: str, bilingual: bool | None = None) -> Iterator[None]:
+    """Render in ``code`` within this block (one update, one person). ``bilingual`` None means
+    the default: the Dutch underneath for anyone reading another language."""
+    dutch = (bilingual_default(code) if bilingual is None else bilingual) and code != SOURCE
+    tokens = current_language.set(code), with_dutch.set(dutch)
     try:
         yield
     finally:
-        current_language.reset(token)
+        current_language.reset(tokens[0])
+        with_dutch.reset(tokens[1])
 
 
 def available() -> list[str]:

@@ -130,7 +130,7 @@ def facts(
             for e in shown
         ],
         stappen=steps,
-        taal=mentors.account_language(session, student.account_id),
+        taal=mentors.account_language(session, student.account_id)[0],
         helpers=helpers,
     )
 

@@ -102,11 +102,12 @@ def run_due(
         for job in jobs.claim_due(session, now):
             target = mentors.account_chat(session, job.account_id)
             if target is not None and target[0] == channel:
-                with i18n.language(mentors.account_language(session, job.account_id)):
+                language, bilingual = mentors.account_language(session, job.account_id)
+                with i18n.language(language, bilingual):
                     messages = _messages(session, job, now)
-                if messages:
-                    deliver(session, target[0], target[1], messages)
-                    chats.append(target[1])
+                    if messages:
+                        deliver(session, target[0], target[1], messages)
+                        chats.append(target[1])
             jobs.finish(session, job.id, now)
     return chats
 

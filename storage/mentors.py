@@ -98,9 +98,10 @@ def flag_seen(session: Session, flag_id: int, mentor: Mentor, at: datetime) -> b
     return True
 
 
-def account_language(session: Session, account_id: int) -> str:
+def account_language(session: Session, account_id: int) -> tuple[str, bool | None]:
+    """The language an account reads, and its bilingual setting."""
     account = session.get(Account, account_id)
-    return account.language if account else "nl"
+    return (account.language, account.bilingual) if account else ("nl", None)
 
 
 def account_chat(session: Session, account_id: int) -> tuple[str, str] | None:

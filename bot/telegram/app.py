@@ -154,7 +154,7 @@ class Lobbot:
         pressed = item.callback_query_id is not None
 
         def store(session: Any, account: AccountInfo, replies: list[Reply | Chart]) -> None:
-            with i18n.language(account.language):
+            with i18n.language(account.language, account.bilingual):
                 for reply in replies:
                     if isinstance(reply, Reply) and reply.notice and pressed:
                         notices.append(" ".join(i18n.tr(line) for line in reply.lines))

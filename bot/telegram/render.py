@@ -6,8 +6,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bot.i18n import tr
+from bot.i18n import SOURCE, tr, with_dutch
 from flows.replies import Reply
+from flows.text import Text
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64  # bytes
@@ -25,16 +26,26 @@ def messages(reply: Reply) -> list[dict[str, Any]]:
     """The sendMessage parameters for one reply (more than one when it is very long)."""
     parts = [f"<b>{html.escape(tr(reply.header))}</b>"] if reply.header else []
     parts += [html.escape(tr(line)) for line in reply.lines]
+    dutch = with_dutch.get()
+    if dutch:  # their language first, the Dutch underneath, so they learn the words
+        parts.append("")
+        parts += [f"<i>{html.escape(tr(line, SOURCE))}</i>" for line in reply.lines]
     chunks = _split("\n".join(parts))
     payloads: list[dict[str, Any]] = [{"text": chunk, "parse_mode": "HTML"} for chunk in chunks]
     if reply.buttons:
         buttons = [
-            {"text": tr(b.label), "callback_data": callback_data(reply.vraagnr, b.value)}
+            {"text": _label(b.label, dutch), "callback_data": callback_data(reply.vraagnr, b.value)}
             for b in reply.buttons
         ]
         rows = [buttons[i : i + reply.columns] for i in range(0, len(buttons), reply.columns)]
         payloads[-1]["reply_markup"] = {"inline_keyboard": rows}
     return payloads
+
+
+def _label(label: Text, dutch: bool) -> str:
+    own = tr(label)
+    source = tr(label, SOURCE)
+    return f"{own} · {source}" if dutch and source not in own else own
 
 
 def _split(text: str) -> list[str]:
