@@ -13,6 +13,7 @@ import typer
 from bot import i18n
 from bot.admin import admin_app
 from bot.console import Console, run_interactive, run_script
+from bot.privacy_cli import privacy_app
 from bot.turns import Identity
 from storage.db import database_url, open_database
 
@@ -26,6 +27,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(admin_app, name="admin")
 app.add_typer(eval_app, name="eval")
 app.add_typer(dossier_app, name="dossier")
+app.add_typer(privacy_app, name="privacy")
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="SQLite file (default lobbot.db; DATABASE_URL wins).")

@@ -107,6 +107,7 @@ class Student(SQLModel, table=True):
     school_id: int | None = Field(default=None, foreign_key="schools.id", index=True)
     class_id: int | None = Field(default=None, foreign_key="classes.id", index=True)
     reminders: bool = True  # the student can turn reminders and check-ins off
+    left_at: datetime | None = None  # when the student left school (retention counts from here)
     created_at: datetime
 
 

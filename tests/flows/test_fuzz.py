@@ -7,8 +7,8 @@ and sends photos, voice notes and stickers. After every turn the invariants belo
 from wherever the student got to, a simple student can still finish the reflection.
 
 Known engine bugs are kept out of the random input in exactly one place each (marked
-``BEKENDE FOUT``), with a strict-xfail reproduction below; when a bug is fixed the xfail test
-starts passing, fails as XPASS, and the exclusion and the xfail marker can go.
+``BEKENDE FOUT``), with a strict-xfail reproduction (here or in test_safeguarding.py); when a
+bug is fixed that test starts passing, fails as XPASS, and the exclusion and the marker can go.
 """
 
 from __future__ import annotations
@@ -269,6 +269,11 @@ class Gesprek(RuleBasedStateMachine):
         turn = reflectie.stap(argument, event)
         assert argument == self.saved, "stap changed the state it was given"
         self.controleer(event, turn)
+        hervat = isinstance(event, Commando) or (
+            isinstance(event, Knop) and event.value == reflectie.VERDER
+        )
+        if self.saved and self.saved["gepauzeerd"] and not hervat:  # paused: nothing is an answer
+            assert turn.effects == [] and turn.state["state"] == self.saved["state"]
         self.saved, self.turn = turn.state, turn
         return turn
 
@@ -346,11 +351,12 @@ class Gesprek(RuleBasedStateMachine):
             assert self.open, f"answer outside a reflection: {antwoord}"
         if antwoord.flagged:
             assert antwoord.tags == ()  # a worried message is not evidence of a competency
+            assert antwoord.text and signaal(antwoord.text) is not None
         elif (
             antwoord.text and antwoord.part in ("antwoord", "doorvraag") and antwoord.kind != "foto"
         ):
-            # BEKENDE FOUT (test_safeguarding.py, xfail): corrections and captions are not
-            # checked, hence only answers and follow-ups here.
+            # BEKENDE FOUT (test_safeguarding.py::test_a_worrying_correction_is_flagged and
+            # ::test_a_worrying_caption_is_flagged): corrections and captions are not checked.
             assert signaal(antwoord.text) is None, f"signal not flagged: {antwoord.text!r}"
 
     # rules --------------------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""The AVG duties: everything stored about a student, and erasing all of it.
+
+Erasure removes the student, their answers (with tags), experiences, dossier entries, safeguarding
+flags, meetings, audit entries that name them, their jobs, their conversation, their inbox and
+outbox rows and their chat account, so that no row refers to them any more.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from storage.models import (
+    Account,
+    Answer,
+    AnswerTag,
+    AuditEntry,
+    CodeAttempts,
+    Conversation,
+    DossierEntry,
+    Experience,
+    InboxItem,
+    Job,
+    MentorMeeting,
+    OutboxMessage,
+    SafeguardingFlag,
+    Student,
+)
+
+
+def _rows(session: Session, model: Any, *where: Any) -> list[dict[str, Any]]:
+    table = model.__table__
+    return [dict(r._mapping) for r in session.execute(select(table).where(*where))]
+
+
+def everything(session: Session, student_id: int) -> dict[str, Any]:
+    """All rows about one student, table by table (the right of access)."""
+    student = session.get(Student, student_id)
+    if student is None:
+        raise LookupError(f"no student #{student_id}")
+    account = session.get(Account, student.account_id)
+    answer_ids = select(Answer.id).where(Answer.student_id == student_id)
+    return {
+        "student": _rows(session, Student, Student.id == student_id),
+        "account": _rows(session, Account, Account.id == student.account_id),
+        "conversation": _rows(session, Conversation, Conversation.account_id == student.account_id),
+        "experiences": _rows(session, Experience, Experience.student_id == student_id),
+        "answers": _rows(session, Answer, Answer.student_id == student_id),
+        "answer_tags": _rows(session, AnswerTag, AnswerTag.answer_id.in_(answer_ids)),  # type: ignore[attr-defined]
+        "dossier_entries": _rows(session, DossierEntry, DossierEntry.student_id == student_id),
+        "safeguarding_flags": _rows(
+            session, SafeguardingFlag, SafeguardingFlag.student_id == student_id
+        ),
+        "meetings": _rows(session, MentorMeeting, MentorMeeting.student_id == student_id),
+        "audit_log": _rows(session, AuditEntry, AuditEntry.student_id == student_id),
+        "jobs": _rows(session, Job, Job.account_id == student.account_id),
+        "messages_waiting": _rows(
+            session, OutboxMessage, OutboxMessage.chat == (account.external_id if account else "")
+        ),
+    }
+
+
+def erase(session: Session, student_id: int, at: datetime) -> dict[str, int]:
+    """Remove the student and every row that refers to them; returns counts per table."""
+    student = session.get(Student, student_id)
+    if student is None:
+        raise LookupError(f"no student #{student_id}")
+    account_id = student.account_id
+    account = session.get(Account, account_id)
+    chat = (account.channel, account.external_id) if account else None
+    answer_ids = select(Answer.id).where(Answer.student_id == student_id)
+    steps: list[tuple[str, Any]] = [
+        ("answer_tags", delete(AnswerTag).where(AnswerTag.answer_id.in_(answer_ids))),  # type: ignore[attr-defined]
+        (
+            "safeguarding_flags",
+            delete(SafeguardingFlag).where(SafeguardingFlag.student_id == student_id),
+        ),
+        ("dossier_entries", delete(DossierEntry).where(DossierEntry.student_id == student_id)),
+        ("answers", delete(Answer).where(Answer.student_id == student_id)),
+        (
+            "conversations",
+            delete(Conversation).where(Conversation.account_id == student.account_id),
+        ),
+        ("experiences", delete(Experience).where(Experience.student_id == student_id)),
+        ("meetings", delete(MentorMeeting).where(MentorMeeting.student_id == student_id)),
+        ("audit_log", delete(AuditEntry).where(AuditEntry.student_id == student_id)),
+        ("jobs", delete(Job).where(Job.account_id == account_id)),
+        ("jobs_about", delete(Job).where(Job.payload["student_id"].as_integer() == student_id)),
+        ("students", delete(Student).where(Student.id == student_id)),
+    ]
+    if chat is not None:
+        steps += [
+            (
+                "outbox",
+                delete(OutboxMessage).where(
+                    OutboxMessage.channel == chat[0], OutboxMessage.chat == chat[1]
+                ),
+            ),
+            ("inbox", delete(InboxItem).where(InboxItem.chat == chat[1])),
+            (
+                "code_attempts",
+                delete(CodeAttempts).where(
+                    CodeAttempts.channel == chat[0], CodeAttempts.external_id == chat[1]
+                ),
+            ),
+            ("accounts", delete(Account).where(Account.id == student.account_id)),
+        ]
+    counts: dict[str, int] = {}
+    for name, statement in steps:  # children before parents, for the foreign keys
+        counts[name] = counts.get(name, 0) + int(session.execute(statement).rowcount or 0)
+    return counts
+
+
+def left_before(session: Session, cutoff: datetime) -> list[int]:
+    """Students who left school before the cutoff (for the retention job)."""
+    return list(
+        session.execute(
+            select(Student.id).where(Student.left_at.is_not(None), Student.left_at < cutoff)  # type: ignore[union-attr]
+        ).scalars()
+    )
