@@ -181,6 +181,17 @@ def dossier_export(
         out.write_text(text, encoding="utf-8")
 
 
+@bench_app.command("telegram")
+def bench_telegram(
+    students: Annotated[int, typer.Option("--students", help="Students reflecting at once.")] = 300,
+    think: Annotated[float, typer.Option("--think", help="Mean seconds between messages.")] = 1.0,
+) -> None:
+    """The real bot against the Bot API stand-in, compared with a bare echo bot."""
+    from bot.bench_telegram import telegram_benchmark
+
+    print(json.dumps(telegram_benchmark(students, think), indent=2))
+
+
 @bench_app.command("engine")
 def bench_engine(
     students: Annotated[int, typer.Option("--students", help="Simulated students.")] = 1000,

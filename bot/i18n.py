@@ -46,6 +46,7 @@ def language(code: str, bilingual: bool | None = None) -> Iterator[None]:
         with_dutch.reset(tokens[1])
 
 
+@cache
 def available() -> list[str]:
     """Dutch plus every language with a catalog."""
     found = sorted(p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))

@@ -8,6 +8,13 @@ Three sources, kept apart so a mentor can see why a tag is there:
   words already suggest — an empty answer to a question about qualities shows no quality;
 - ``leerling``: the student's confirmation at the end of a reflection (added by the flow).
 Answers without content ("ja", "ok", "weet ik niet", emoji only) claim nothing.
+
+A lexicon lists, per competency, entries of three strengths (``woorden`` claim alone, ``zwak``
+needs the question's aim or a second entry, ``vaag`` needs a second entry) and ``niet``: phrases
+whose words show nothing for that competency ("niet bang" is no fear). An entry is a word or a
+phrase of adjacent words; in a phrase ``...`` stands for up to a few words, ``*`` for any one
+word and ``#`` for a number; ``stage*`` and ``*bedrijf`` match the beginning or the end of a word
+(compounds), and ``=ga`` only that exact form. All knowledge of a language lives in its lexicon.
 """
 
 from __future__ import annotations
@@ -21,17 +28,18 @@ from importlib import resources
 
 import simplemma
 import snowballstemmer
-from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
 from flows import invoer
 from flows.bank import Competentie
 
 CLAIM = 0.5  # a tag is claimed from this confidence on
-WOORD = 0.6  # one lexicon hit
-EXTRA = 0.15  # each further distinct hit
+STERKTE = {"woorden": 0.6, "zwak": 0.35, "vaag": 0.25}  # weight of one entry, per lexicon list
+MAX_WOORDEN = 0.95  # the words alone never give certainty
 VRAAG = 0.15  # the question aims at this competency (strengthens, never claims alone)
-FUZZY = 88  # similarity (0–100) for a typo to count as the word; words of 5+ letters only
+GAT = 4  # "..." in a phrase: at most this many words in between
+TIKFOUT = 5  # a word of this many letters or more may have one typo (if it is no known word)
 
 _SNOWBALL = {"nl": "dutch", "en": "english", "ar": "arabic", "tr": "turkish", "pl": "polish",
              "fa": "persian", "uk": "russian", "bg": "russian"}  # fmt: skip
@@ -49,44 +57,128 @@ class Tag:
 
 
 @dataclass(frozen=True)
-class _Entry:
-    competency: str
-    words: str  # as written in the lexicon
-    keys: tuple[str, ...]  # normalised, one per word
+class _Word:
+    """A word of an answer, with the keys it is compared by."""
+
+    form: str
+    keys: frozenset[str]  # form, lemma and (when trustworthy) stem
+    lemma: str
+    known: bool  # a word of the language, so not a typo
 
 
 class _Normaliser:
-    """Lemma (simplemma) then stem (Snowball), per language, cached per word."""
+    """Lemma (simplemma) and stem (Snowball), per language, cached per word."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.lemmas = lang in SUPPORTED_LANGUAGES
         name = _SNOWBALL.get(lang)
         self.stemmer = snowballstemmer.stemmer(name) if name else None
-        self.cache: dict[str, str] = {}
+        self.cache: dict[str, _Word] = {}
 
-    def __call__(self, word: str) -> str:
-        key = self.cache.get(word)
-        if key is None:
-            lemma = simplemma.lemmatize(word, lang=self.lang) if self.lemmas else word
-            key = self.stemmer.stemWord(lemma.lower()) if self.stemmer else lemma.lower()
-            self.cache[word] = key
-        return key
+    def __call__(self, word: str) -> _Word:
+        found = self.cache.get(word)
+        if found is None:
+            form = word.lower()
+            lemma = (simplemma.lemmatize(form, lang=self.lang) if self.lemmas else form).lower()
+            keys = {form, lemma}
+            if self.stemmer:
+                stem = self.stemmer.stemWord(lemma)
+                # a stem that no longer starts like the word ("genieten" → "niet") joins strangers
+                if len(stem) >= 3 and stem[:3] == lemma[:3]:
+                    keys.add(stem)
+            known = not self.lemmas or simplemma.is_known(form, lang=self.lang)
+            found = self.cache[word] = _Word(form, frozenset(keys), lemma, known)
+        return found
+
+
+@dataclass(frozen=True)
+class _Atom:
+    """One position of an entry: a word (its keys), an exact form, a prefix, a suffix, a number,
+    any word, or a gap."""
+
+    kind: str  # "woord", "precies", "begin", "eind", "getal", "elk", "gat"
+    text: str = ""
+    keys: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    competency: str
+    words: str  # as written in the lexicon
+    atoms: tuple[_Atom, ...]
+    weight: float  # 0 for a ``niet`` phrase
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    normalise: _Normaliser
+    entries: tuple[_Entry, ...]
+    by_key: dict[str, frozenset[int]]  # a word key → entries whose first atom has it
+    by_form: dict[str, frozenset[int]]  # an exact form → entries whose first atom is that form
+    other: tuple[int, ...]  # entries that start with a prefix, suffix or number
+    fuzzy: dict[str, tuple[tuple[str, int], ...]]  # first letter → (form, entry) for typos
+    filler: frozenset[str]  # words that carry no content on their own
+
+
+def _atom(token: str, normalise: _Normaliser) -> _Atom:
+    if token == "...":
+        return _Atom("gat")
+    if token == "*":
+        return _Atom("elk")
+    if token == "#":
+        return _Atom("getal")
+    if token.startswith("="):
+        return _Atom("precies", token[1:].lower())
+    if len(token) > 1 and token.endswith("*"):
+        return _Atom("begin", token[:-1].lower())
+    if len(token) > 1 and token.startswith("*"):
+        return _Atom("eind", token[1:].lower())
+    word = normalise(token)
+    return _Atom("woord", word.form, word.keys)
 
 
 @cache
-def _lexicon(lang: str) -> tuple[_Normaliser, tuple[_Entry, ...]]:
+def _lexicon(lang: str) -> _Lexicon:
     path = resources.files("flows").joinpath(f"data/lexicon_{lang}.toml")
     if not path.is_file():
         raise LookupError(f"no lexicon for language {lang!r}")
     data = tomllib.loads(path.read_text("utf-8"))
     normalise = _Normaliser(lang)
-    entries = tuple(
-        _Entry(competency, words, tuple(normalise(w) for w in _words(words)))
-        for competency in Competentie
-        for words in data.get(competency.value, {}).get("woorden", [])
+    entries: list[_Entry] = []
+    for competency in Competentie:
+        lists = data.get(competency.value, {})
+        for name, weight in (*STERKTE.items(), ("niet", 0.0)):
+            for words in lists.get(name, []):
+                atoms = tuple(_atom(t, normalise) for t in words.split())
+                if not atoms or atoms[0].kind == "gat" or atoms[-1].kind == "gat":
+                    raise ValueError(f"lexicon_{lang}: entry {words!r} cannot start or end with ...")
+                entries.append(_Entry(competency.value, words, atoms, weight))
+    by_key: dict[str, set[int]] = {}
+    by_form: dict[str, set[int]] = {}
+    other: list[int] = []
+    fuzzy: dict[str, list[tuple[str, int]]] = {}
+    for i, entry in enumerate(entries):
+        first = entry.atoms[0]
+        if first.kind == "woord":
+            for key in first.keys:
+                by_key.setdefault(key, set()).add(i)
+            if len(first.text) >= TIKFOUT:
+                fuzzy.setdefault(first.text[0], []).append((first.text, i))
+        elif first.kind == "precies":
+            by_form.setdefault(first.text, set()).add(i)
+        else:
+            other.append(i)
+    filler = frozenset(w.lower() for w in data.get("zonder_inhoud", {}).get("woorden", []))
+    return _Lexicon(
+        normalise,
+        tuple(entries),
+        {k: frozenset(v) for k, v in by_key.items()},
+        {k: frozenset(v) for k, v in by_form.items()},
+        tuple(other),
+        {k: tuple(v) for k, v in fuzzy.items()},
+        filler,
     )
-    return normalise, entries
 
 
 def languages() -> list[str]:
@@ -103,52 +195,123 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def zonder_inhoud(text: str) -> bool:
-    """ "ja", "ok", "weet ik niet", emoji only: nothing to tag."""
+def zonder_inhoud(text: str, lang: str = "nl") -> bool:
+    """ "ja", "ok", "weet ik niet", emoji only, or only words without content ("ja hoor",
+    "later", "alles wel"): nothing to tag."""
     schoon = invoer.schoon(text)
     words = _words(schoon)
-    return not words or invoer.weet_niet(schoon) or all(w in invoer.KORT for w in words)
+    if not words or invoer.weet_niet(schoon):
+        return True
+    try:
+        filler = _lexicon(lang).filler
+    except LookupError:
+        filler = frozenset()
+    return all(w in invoer.KORT or w in filler for w in words)
 
 
 def tag(text: str, lang: str = "nl", aims: Iterable[str] = ()) -> list[Tag]:
     """The competencies this answer gives evidence of, strongest first."""
-    if zonder_inhoud(text):
+    if zonder_inhoud(text, lang):
         return []
-    normalise, entries = _lexicon(lang)
-    words = _words(invoer.schoon(text))
-    keys = [normalise(w) for w in words]
-    hits: dict[str, dict[tuple[int, int], str]] = {}
-    for entry in entries:
-        for start in _found(entry.keys, keys):
-            span = (start, start + len(entry.keys))
-            covered = hits.setdefault(entry.competency, {})
-            if not any(a <= span[0] and span[1] <= b for a, b in covered):
-                covered[span] = " ".join(words[span[0] : span[1]])
+    lexicon = _lexicon(lang)
+    forms = _words(invoer.schoon(text))
+    words = [lexicon.normalise(w) for w in forms]
+    found: dict[str, list[tuple[int, int, _Entry]]] = {}
+    blocked: dict[str, list[tuple[int, int]]] = {}
+    for start, i in _candidates(lexicon, words):
+        entry = lexicon.entries[i]
+        end = _match(entry.atoms, 0, words, start)
+        if end is None:
+            continue
+        if entry.weight:
+            found.setdefault(entry.competency, []).append((start, end, entry))
+        else:
+            blocked.setdefault(entry.competency, []).append((start, end))
     aimed = set(aims)
     tags = []
-    for competency, spans in hits.items():
-        evidence = [spans[span] for span in sorted(spans)]
-        words_score = min(0.95, WOORD + EXTRA * (len(evidence) - 1))
-        sources = {"woorden": round(words_score, 2)}
+    for competency, hits in found.items():
+        stops = blocked.get(competency, [])
+        hits = [h for h in hits if not any(h[0] < b and a < h[1] for a, b in stops)]
+        kept = [
+            h
+            for h in hits
+            if not any(
+                o is not h and o[0] <= h[0] and h[1] <= o[1] and (o[0], o[1]) != (h[0], h[1])
+                and o[2].weight >= h[2].weight
+                for o in hits
+            )
+        ]
+        weights: dict[str, float] = {}
+        evidence: dict[tuple[int, int], str] = {}
+        for start, end, entry in kept:
+            weights[entry.words] = max(weights.get(entry.words, 0.0), entry.weight)
+            evidence.setdefault((start, end), " ".join(forms[start:end]))
+        if not weights:
+            continue
+        sources = {"woorden": round(min(MAX_WOORDEN, sum(weights.values())), 2)}
         if competency in aimed:
             sources["vraag"] = VRAAG
-        confidence = min(0.99, sum(sources.values()))
+        confidence = round(min(0.99, sum(sources.values())), 2)
         if confidence >= CLAIM:
-            tags.append(Tag(competency, round(confidence, 2), tuple(evidence), sources))
+            shown = tuple(dict.fromkeys(evidence[s] for s in sorted(evidence)))
+            tags.append(Tag(competency, confidence, shown, sources))
     return sorted(tags, key=lambda t: (-t.confidence, t.competency))
 
 
-def _found(entry: tuple[str, ...], keys: list[str]) -> list[int]:
-    """Where the entry's words stand next to each other in the answer (typos forgiven a little)."""
-    n = len(entry)
-    return [
-        start
-        for start in range(len(keys) - n + 1)
-        if all(_same(entry[i], keys[start + i]) for i in range(n))
-    ]
+def _candidates(lexicon: _Lexicon, words: list[_Word]) -> list[tuple[int, int]]:
+    """(position, entry) pairs where an entry's first atom matches the word at that position."""
+    pairs: list[tuple[int, int]] = []
+    for pos, word in enumerate(words):
+        hit: set[int] = set()
+        for key in word.keys:
+            hit |= lexicon.by_key.get(key, frozenset())
+        hit |= lexicon.by_form.get(word.form, frozenset())
+        if not word.known and len(word.form) >= TIKFOUT:
+            hit.update(
+                i
+                for form, i in lexicon.fuzzy.get(word.form[0], ())
+                if i not in hit and _typo(form, word)
+            )
+        hit.update(i for i in lexicon.other if _same(lexicon.entries[i].atoms[0], word))
+        pairs.extend((pos, i) for i in sorted(hit))
+    return pairs
 
 
-def _same(expected: str, actual: str) -> bool:
-    if expected == actual:
-        return True
-    return len(expected) >= 5 and len(actual) >= 4 and fuzz.ratio(expected, actual) >= FUZZY
+def _match(atoms: tuple[_Atom, ...], k: int, words: list[_Word], pos: int) -> int | None:
+    """The end of the shortest match of ``atoms[k:]`` starting at word ``pos``, if any."""
+    if k == len(atoms):
+        return pos
+    atom = atoms[k]
+    if atom.kind == "gat":
+        for skip in range(GAT + 1):
+            end = _match(atoms, k + 1, words, pos + skip)
+            if end is not None:
+                return end
+        return None
+    if pos < len(words) and _same(atom, words[pos]):
+        return _match(atoms, k + 1, words, pos + 1)
+    return None
+
+
+def _same(atom: _Atom, word: _Word) -> bool:
+    kind = atom.kind
+    if kind == "woord":
+        return bool(atom.keys & word.keys) or (
+            not word.known and len(atom.text) >= TIKFOUT and _typo(atom.text, word)
+        )
+    if kind == "precies":
+        return word.form == atom.text
+    if kind == "begin":
+        return word.form.startswith(atom.text) or word.lemma.startswith(atom.text)
+    if kind == "eind":
+        return word.form.endswith(atom.text) or word.lemma.endswith(atom.text)
+    if kind == "getal":
+        return word.form.isdigit()
+    return kind == "elk"
+
+
+def _typo(expected: str, word: _Word) -> bool:
+    """One letter wrong, missing, extra or swapped ("klantn", "colega")."""
+    return len(word.form) >= TIKFOUT and any(
+        OSA.distance(expected, w, score_cutoff=1) <= 1 for w in {word.form, word.lemma}
+    )

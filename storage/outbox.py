@@ -23,10 +23,14 @@ class Pending:
     payload: dict[str, Any]
 
 
-def add(session: Session, channel: str, chat: str, payload: dict[str, Any], at: datetime) -> None:
-    session.execute(
+def add(
+    session: Session, channel: str, chat: str, payload: dict[str, Any], at: datetime
+) -> Pending:
+    """Queue one message; it is sent after the transaction commits."""
+    result = session.execute(
         insert(_outbox).values(channel=channel, chat=chat, payload=payload, created_at=at)
     )
+    return Pending(int(result.inserted_primary_key[0]), chat, payload)
 
 
 def unsent(

@@ -85,19 +85,21 @@ class PerChatProcessor(BaseUpdateProcessor):
         pass
 
 
-def deliver(session: Any, channel: str, chat: str, messages: list[Reply | Chart]) -> None:
+def deliver(
+    session: Any, channel: str, chat: str, messages: list[Reply | Chart]
+) -> list[outbox.Pending]:
     """Queue messages for a Telegram chat in the outbox (rendered in the current language)."""
     now = datetime.now(UTC)
+    queued = []
     for message in messages:
         if isinstance(message, Chart):
-            payload = {
-                "photo_b64": base64.b64encode(message.png).decode(),
-                "caption": message.caption,
-            }
-            outbox.add(session, channel, chat, payload, now)
+            png = base64.b64encode(message.png).decode()
+            payload = {"photo_b64": png, "caption": message.caption}
+            queued.append(outbox.add(session, channel, chat, payload, now))
         else:
             for payload in render.messages(message):
-                outbox.add(session, channel, chat, payload, now)
+                queued.append(outbox.add(session, channel, chat, payload, now))
+    return queued
 
 
 class Lobbot:
@@ -151,6 +153,7 @@ class Lobbot:
         if item is None:
             return
         notices: list[str] = []
+        queued: list[outbox.Pending] = []
         pressed = item.callback_query_id is not None
 
         def store(session: Any, account: AccountInfo, replies: list[Reply | Chart]) -> None:
@@ -159,7 +162,7 @@ class Lobbot:
                     if isinstance(reply, Reply) and reply.notice and pressed:
                         notices.append(" ".join(i18n.tr(line) for line in reply.lines))
                         continue
-                    deliver(session, CHANNEL, item.who.external_id, [reply])
+                    queued.extend(deliver(session, CHANNEL, item.who.external_id, [reply]))
 
         await self.runner.run(process_turn, self.engine, item.who, item.event, item.key, store)
         if item.callback_query_id is not None:
@@ -167,7 +170,7 @@ class Lobbot:
                 await self.bot.answer_callback_query(
                     item.callback_query_id, text=notices[0] if notices else None
                 )
-        await self.sender.flush(item.who.external_id)
+        await self.sender.send(item.who.external_id, queued)
 
     async def _membership(self, update: Update) -> None:
         member = update.my_chat_member
@@ -291,6 +294,7 @@ class Lobbot:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        await self.sender.mark_done()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

@@ -30,9 +30,54 @@ class Sender:
         self.bot = bot
         self.runner = runner
         self.locks = locks
+        self.backlog: set[str] = set()  # chats with older messages still waiting in the outbox
+        self.sent: list[int] = []  # sent, to be marked in the next batch
+
+    async def send(self, chat: str, queued: list[outbox.Pending]) -> None:
+        """Send a turn's messages straight away (call with the chat lock held).
+
+        They were committed to the outbox with the turn and are marked sent right after, so a
+        crash in between can send a message twice (rarely), never lose one."""
+        if chat in self.backlog:
+            if await self.flush(chat):
+                self.backlog.discard(chat)
+            return
+        for position, message in enumerate(queued):
+            outcome = await self._deliver(message)
+            if outcome == "later":
+                self.backlog.add(chat)
+                break
+            if outcome == "blocked":  # nothing more can reach them
+                self.sent += [m.id for m in queued[position + 1 :]]
+                break
+        await self.mark_done()
+
+    async def _deliver(self, message: outbox.Pending) -> str:
+        """Send one message: "sent", "blocked" (403) or "later" (try again)."""
+        outcome = "sent"
+        try:
+            await self._send(message.chat, message.payload)
+        except Forbidden:
+            log.info("chat blocked the bot; marking the account inactive")
+            await self.runner.run(self._blocked, message.chat)
+            outcome = "blocked"
+        except BadRequest as error:
+            log.error("Telegram refused a message (%s); dropping it", type(error).__name__)
+        except (RetryAfter, NetworkError) as error:
+            log.warning("sending failed (%s); will retry", type(error).__name__)
+            return "later"
+        self.sent.append(message.id)
+        return outcome
+
+    async def mark_done(self) -> None:
+        """Record what was sent, in one transaction."""
+        done, self.sent = self.sent, []
+        if done:
+            await self.runner.run(self._mark_sent, done)
 
     async def flush(self, chat: str) -> bool:
         """Send this chat's waiting messages; True when none is left. Call with the chat lock."""
+        await self.mark_done()  # what was sent must not be sent again
         pending = await self.runner.run(self._unsent, chat)
         done: list[int] = []
         complete = True

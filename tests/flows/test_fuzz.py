@@ -182,9 +182,13 @@ COMMANDO_NAMEN = (
 )
 commando_namen = st.one_of(st.sampled_from(COMMANDO_NAMEN), st.text(max_size=15))
 junk = st.one_of(st.just(""), st.text(max_size=40), st.sampled_from(["1", "alles", "x" * 5000]))
-# a Telegram file_id or a file path: made by the channel, not typed by the student
-refs = st.text(
-    st.sampled_from(string.ascii_letters + string.digits + "-_./"), min_size=1, max_size=90
+# a Telegram file_id or a file path, or junk from a broken channel
+refs = st.one_of(
+    st.text(
+        st.sampled_from(string.ascii_letters + string.digits + "-_./"), min_size=1, max_size=90
+    ),
+    st.text(max_size=30),
+    st.just("x" * 1000),
 )
 ANDERS = ("sticker", "location", "document", "contact", "poll", "animation", "video", "")
 
@@ -343,6 +347,9 @@ class Gesprek(RuleBasedStateMachine):
         if antwoord.text is not None:
             assert 0 < len(antwoord.text) <= invoer.MAX_ANTWOORD
             assert all(ch == "\n" or unicodedata.category(ch) != "Cc" for ch in antwoord.text)
+        if antwoord.media_ref is not None:  # a reference storage and the channel can use
+            ref = antwoord.media_ref
+            assert ref.strip() and not any(unicodedata.category(ch) == "Cc" for ch in ref)
         leeg = ("overgeslagen", "weetniet", "geen")  # kinds that are an answer without content
         assert antwoord.text or antwoord.choice or antwoord.media_ref or antwoord.kind in leeg
         if antwoord.part != "bijlage":
@@ -390,7 +397,13 @@ class Gesprek(RuleBasedStateMachine):
     def bekend_commando(self, name: str) -> None:
         self.stap(Commando(name, self.at))
 
-    @precondition(lambda self: self.saved is not None and self.saved["state"] == "samenvatting")
+    @precondition(
+        lambda self: (
+            self.saved is not None
+            and self.saved["state"] == "samenvatting"
+            and not self.saved["gepauzeerd"]
+        )
+    )
     @rule(data=st.data(), text=teksten)
     def aanpassen(self, data: st.DataObject, text: str) -> None:
         """The cooperative student confirms; this one changes a line of the summary first."""

@@ -63,7 +63,7 @@ RULES: dict[str, dict[str, Field]] = {
         "chat_id": (("Integer", "String"), False),
         "message_id": (("Integer",), False),
         "inline_message_id": (("String",), False),
-        "text": (("String",), True),
+        "text": (("String",), False),
         "parse_mode": (("String",), False),
         "reply_markup": (("InlineKeyboardMarkup",), False),
     },
