@@ -792,15 +792,8 @@ class BotApiStandIn:
             content["reply_markup"] = markup
         bot_from = {k: self.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
         message = self._new_message(chat_id, bot_from, content)
-        entry = {
-            "method": method,
-            "message_id": message["message_id"],
-            "text": p.get("text"),
-            "caption": p.get("caption"),
-            "parse_mode": p.get("parse_mode"),
-            "reply_markup": markup,
-            **shown,
-        }
+        keys = ("text", "caption", "parse_mode", "reply_markup")
+        entry = _entry(method, message["message_id"], {k: p.get(k) for k in keys} | shown)
         self._transcripts.setdefault(chat_id, []).append(dict(entry))
         self._sent.setdefault(chat_id, []).append({**entry, "edited": False, "deleted": False})
         return message
@@ -818,12 +811,13 @@ class BotApiStandIn:
             raise bad(f"message can't be {action}ed")
         return chat_id, p["message_id"], message
 
-    def _record_change(self, chat_id: int, message_id: int, entry: Json, state: Json) -> None:
-        self._transcripts[chat_id].append({"method": entry["method"], "message_id": message_id,
-                                           **entry})  # fmt: skip
+    def _record_change(self, method: str, chat_id: int, message_id: int, change: Json) -> None:
+        """Note an edit or deletion in the transcript and apply it to bot_messages."""
+        self._transcripts[chat_id].append(_entry(method, message_id, change))
         for sent in self._sent[chat_id]:
             if sent["message_id"] == message_id:
-                sent.update(state)
+                flag = "deleted" if method == "deleteMessage" else "edited"
+                sent.update(change, **{flag: True})
 
     def _store_file(self, kind: str, data: bytes, extension: str, info: Json) -> Json:
         number = next(self._file_numbers)
@@ -891,8 +885,7 @@ class BotApiStandIn:
         _set_or_drop(message, "reply_markup", markup)  # an edit without a keyboard removes it
         message.update(text=text, edit_date=int(time.time()))
         change = {"text": p.get("text"), "parse_mode": p.get("parse_mode"), "reply_markup": markup}
-        self._record_change(chat_id, message_id, {"method": "editMessageText", **change},
-                            {**change, "edited": True})  # fmt: skip
+        self._record_change("editMessageText", chat_id, message_id, change)
         return copy.deepcopy(message)
 
     async def _edit_message_reply_markup(self, p: Json) -> Json:
@@ -903,8 +896,7 @@ class BotApiStandIn:
         _set_or_drop(message, "reply_markup", markup)
         message["edit_date"] = int(time.time())
         change = {"reply_markup": markup}
-        self._record_change(chat_id, message_id, {"method": "editMessageReplyMarkup", **change},
-                            {**change, "edited": True})  # fmt: skip
+        self._record_change("editMessageReplyMarkup", chat_id, message_id, change)
         return copy.deepcopy(message)
 
     async def _delete_message(self, p: Json) -> bool:
@@ -915,7 +907,7 @@ class BotApiStandIn:
             raise bad("message to delete not found")
         self._deleted.add(key)  # bots may delete the user's messages in private chats too
         if message["from"]["id"] == self.bot_id:
-            self._record_change(chat_id, key[1], {"method": "deleteMessage"}, {"deleted": True})
+            self._record_change("deleteMessage", chat_id, key[1], {})
         return True
 
     async def _answer_callback_query(self, p: Json) -> bool:
@@ -1013,6 +1005,12 @@ def _caption(p: Json) -> Json:
         return {}
     caption, entities = _formatted(p["caption"], p.get("parse_mode"), p.get("caption_entities"))
     return {"caption": caption, "caption_entities": entities} if entities else {"caption": caption}
+
+
+def _entry(method: str, message_id: int, change: Json) -> Json:
+    """A transcript entry: every entry has these keys; None where the call did not set them."""
+    base = {"text": None, "caption": None, "parse_mode": None, "reply_markup": None}
+    return {"method": method, "message_id": message_id, **base, **change}
 
 
 def _set_or_drop(message: Json, key: str, value: Any) -> None:
