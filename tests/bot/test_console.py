@@ -100,3 +100,41 @@ def test_a_rerun_of_the_same_script_changes_nothing(
     run_script(tmp_path, lines, cli_env)
     again = run_script(tmp_path, lines, cli_env)
     assert [m["state"] for m in again] == ["klaar"]  # only "where you are" is shown
+
+
+def test_mentor_commands_work_in_the_console(
+    tmp_path: Path, engine: Engine, cli_env: dict[str, str], now
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.turns import Identity, process_turn
+    from flows.events import Bericht, Commando, Knop
+    from storage import schools
+
+    with transaction(engine) as session:
+        school = schools.create_school(session, "De Brug", now)
+        mentor = schools.create_mentor(session, school, "Meneer Bos", now)
+        klas = schools.create_class(session, school, mentor, "2C", now)
+        code = schools.create_code(session, "klas", school, now, class_id=klas)[1]
+    who = Identity("telegram", "77", "")
+    for event in (Commando("start", now, code), Knop("t:nl", 0, now), Bericht("Ilse", now),
+                  Knop("!akkoord", 0, now)):  # fmt: skip
+        process_turn(engine, who, event)
+    with transaction(engine) as session:
+        sid = reflecties.student_of_chat(session, "telegram", "77")
+    script = tmp_path / "mentor.txt"
+    script.write_text(f"/leerlingen\n/samenvatting {sid}\n/samenvatting 9999\n", encoding="utf-8")
+    done = lobbot(
+        "chat",
+        "--role",
+        "mentor",
+        "--mentor",
+        str(mentor),
+        "--user",
+        "bos",
+        "--script",
+        str(script),
+        env=cli_env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Ilse (2C)" in done.stdout and "Voor het gesprek met Ilse" in done.stdout
+    assert "lobbot-grafiek-" in done.stdout  # the chart, saved as a PNG file
+    assert "niet in jouw klassen" in done.stdout

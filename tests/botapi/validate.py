@@ -267,13 +267,19 @@ def parse_html(html: str) -> tuple[str, list[dict[str, Any]]]:
                 if open_tags[-1][0] != name:
                     raise fail(f'Unmatched end tag "{name}", expected "</{open_tags[-1][0]}>"')
                 _, entity, start = open_tags.pop()
-                if offset > start:
+                if offset > start and entity:
                     entities.append({**entity, "offset": start, "length": offset - start})
             else:
                 attrs = {k.lower(): v.strip("\"'") for k, v in _ATTR.findall(match.group(3))}
-                entity = _entity(name, attrs, [t for t, _, _ in open_tags])
+                entity = _entity(name, attrs)
                 if entity is None:
                     raise fail(f'Unsupported start tag "{name}"')
+                if name == "code" and open_tags and open_tags[-1][0] == "pre":
+                    # <pre><code class="language-x"> is one pre entity with a language
+                    language = attrs.get("class", "").removeprefix("language-")
+                    if language:
+                        open_tags[-1][1]["language"] = language
+                    entity = {}
                 open_tags.append((name, entity, offset))
             i = match.end()
             continue
@@ -300,7 +306,7 @@ def parse_html(html: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(plain), entities
 
 
-def _entity(name: str, attrs: dict[str, str], inside: list[str]) -> dict[str, Any] | None:
+def _entity(name: str, attrs: dict[str, str]) -> dict[str, Any] | None:
     """The entity a start tag opens, or None when Telegram refuses the tag."""
     kind = HTML_TAGS[name]
     if name == "span":
@@ -313,7 +319,4 @@ def _entity(name: str, attrs: dict[str, str], inside: list[str]) -> dict[str, An
         return {"type": kind, "custom_emoji_id": emoji} if emoji else None
     if name == "blockquote" and "expandable" in attrs:
         return {"type": "expandable_blockquote"}
-    if name == "code" and inside and inside[-1] == "pre":
-        language = attrs.get("class", "").removeprefix("language-")
-        return {"type": "pre", "language": language} if language else {"type": kind}
     return {"type": kind}

@@ -1,0 +1,49 @@
+"""A mentor in Telegram: joins with an invite link, sees the class, plans a gesprek, and gets
+the summary (with its chart) and a safeguarding alert through the real Application."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from storage import schools
+from storage.db import transaction
+from tests.bot.scripts import full_script
+from tests.bot.telegram.harness import Phone, running
+from tests.standin import StandIn
+
+
+async def test_mentor_summary_and_alert_over_telegram(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        school = schools.create_school(session, "De Brug", now)
+        mentor = schools.create_mentor(session, school, "Mevrouw Aydın", now)
+        klas = schools.create_class(session, school, mentor, "3A", now)
+        code = schools.create_code(session, "klas", school, now, class_id=klas)[1]
+        invite = schools.create_code(session, "mentor", school, now, mentor_id=mentor)[1]
+    async with StandIn() as api, running(engine, api) as bot:
+        teacher = Phone(api, 800)
+        await teacher.send(f"/start {invite}")
+        assert "/leerlingen" in teacher.said()
+        student = Phone(api, 801)
+        await student.join(code, "Sara")
+        for line in full_script("bliksemstage")[1:]:
+            await student.send(line)
+        await teacher.send("/leerlingen")
+        assert "Sara (3A)" in api.texts(800)[-1]
+        number = api.texts(800)[-1].split("#")[1].split(" ")[0]
+        await teacher.send(f"/gesprek {number} morgen 10:00")
+        assert "Gepland" in api.texts(800)[-1]
+        await bot.run_scheduled(datetime.now(UTC) + timedelta(days=2))
+        await api.wait_until(lambda: any("photo" in m for m in api.transcript(800)))
+        summary = "\n".join(api.texts(800))
+        assert "Voor het gesprek met Sara" in summary and "Vragen voor het gesprek" in summary
+        await student.send("/start")
+        await student.send("[1]")
+        await student.send("ik word thuis geslagen")
+        assert "0800-0432" in api.texts(801)[-1]
+        await bot.run_scheduled()
+        await api.wait_until(lambda: "Zorgsignaal over Sara" in api.texts(800)[-1])
+        await teacher.send("[1]")
+        assert "Gemarkeerd als gezien" in api.texts(800)[-1]
+    assert api.rejected == []
