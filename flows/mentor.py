@@ -16,6 +16,7 @@ from flows import dossier
 from flows.bank import ERVARING, Competentie
 from flows.events import Event
 from flows.replies import Button, Reply, Turn
+from flows.talen import NAMEN
 from flows.text import Text, _, joined, ngettext, verbatim
 
 PER_PAGINA = 10
@@ -150,7 +151,7 @@ def samenvatting(leerling: Leerling, sinds: date | None, mentor_taal: str) -> Re
             _(
                 "🌐 De leerling schrijft in een andere taal ({taal}). Hun eigen woorden staan er"
                 " onvertaald bij: automatisch vertalen kan lobbot niet.",
-                taal=leerling.taal,
+                taal=verbatim(NAMEN.get(leerling.taal, leerling.taal)),
             )
         )
     for entry in leerling.entries:

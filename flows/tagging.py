@@ -13,8 +13,9 @@ A lexicon lists, per competency, entries of three strengths (``woorden`` claim a
 needs the question's aim or a second entry, ``vaag`` needs a second entry) and ``niet``: phrases
 whose words show nothing for that competency ("niet bang" is no fear). An entry is a word or a
 phrase of adjacent words; in a phrase ``...`` stands for up to a few words, ``*`` for any one
-word and ``#`` for a number; ``stage*`` and ``*bedrijf`` match the beginning or the end of a word
-(compounds), and ``=ga`` only that exact form. All knowledge of a language lives in its lexicon.
+word, ``#`` for a number and ``<familie>`` for any word of that group (``[groepen]``);
+``stage*`` and ``*bedrijf`` match the beginning or the end of a word (compounds), and ``=ga``
+only that exact form. All knowledge of a language lives in its lexicon.
 """
 
 from __future__ import annotations
@@ -95,11 +96,12 @@ class _Normaliser:
 @dataclass(frozen=True)
 class _Atom:
     """One position of an entry: a word (its keys), an exact form, a prefix, a suffix, a number,
-    any word, or a gap."""
+    any word, a word of a group, or a gap."""
 
-    kind: str  # "woord", "precies", "begin", "eind", "getal", "elk", "gat"
+    kind: str  # "woord", "precies", "begin", "eind", "getal", "elk", "groep", "gat"
     text: str = ""
     keys: frozenset[str] = frozenset()
+    members: tuple[_Atom, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,11 @@ class _Lexicon:
     filler: frozenset[str]  # words that carry no content on their own
 
 
-def _atom(token: str, normalise: _Normaliser) -> _Atom:
+def _atom(token: str, normalise: _Normaliser, groups: dict[str, tuple[_Atom, ...]]) -> _Atom:
+    if token.startswith("<") and token.endswith(">"):
+        if token[1:-1] not in groups:
+            raise ValueError(f"unknown group {token}")
+        return _Atom("groep", token[1:-1], members=groups[token[1:-1]])
     if token == "...":
         return _Atom("gat")
     if token == "*":
@@ -145,12 +151,17 @@ def _lexicon(lang: str) -> _Lexicon:
         raise LookupError(f"no lexicon for language {lang!r}")
     data = tomllib.loads(path.read_text("utf-8"))
     normalise = _Normaliser(lang)
+    groups: dict[str, tuple[_Atom, ...]] = {}
+    for name, members in data.get("groepen", {}).items():
+        groups[name] = tuple(_atom(m, normalise, {}) for m in members)
+        if any(a.kind in ("gat", "groep") for a in groups[name]):
+            raise ValueError(f"lexicon_{lang}: group <{name}> holds single words only")
     entries: list[_Entry] = []
     for competency in Competentie:
         lists = data.get(competency.value, {})
         for name, weight in (*STERKTE.items(), ("niet", 0.0)):
             for words in lists.get(name, []):
-                atoms = tuple(_atom(t, normalise) for t in words.split())
+                atoms = tuple(_atom(t, normalise, groups) for t in words.split())
                 if not atoms or atoms[0].kind == "gat" or atoms[-1].kind == "gat":
                     raise ValueError(f"lexicon_{lang}: entry {words!r} cannot start or end with ...")
                 entries.append(_Entry(competency.value, words, atoms, weight))
@@ -160,15 +171,16 @@ def _lexicon(lang: str) -> _Lexicon:
     fuzzy: dict[str, list[tuple[str, int]]] = {}
     for i, entry in enumerate(entries):
         first = entry.atoms[0]
-        if first.kind == "woord":
-            for key in first.keys:
-                by_key.setdefault(key, set()).add(i)
-            if len(first.text) >= TIKFOUT:
-                fuzzy.setdefault(first.text[0], []).append((first.text, i))
-        elif first.kind == "precies":
-            by_form.setdefault(first.text, set()).add(i)
-        else:
-            other.append(i)
+        for atom in first.members if first.kind == "groep" else (first,):
+            if atom.kind == "woord":
+                for key in atom.keys:
+                    by_key.setdefault(key, set()).add(i)
+                if len(atom.text) >= TIKFOUT:
+                    fuzzy.setdefault(atom.text[0], []).append((atom.text, i))
+            elif atom.kind == "precies":
+                by_form.setdefault(atom.text, set()).add(i)
+            elif not other or other[-1] != i:
+                other.append(i)
     filler = frozenset(w.lower() for w in data.get("zonder_inhoud", {}).get("woorden", []))
     return _Lexicon(
         normalise,
@@ -307,6 +319,8 @@ def _same(atom: _Atom, word: _Word) -> bool:
         return word.form.endswith(atom.text) or word.lemma.endswith(atom.text)
     if kind == "getal":
         return word.form.isdigit()
+    if kind == "groep":
+        return any(_same(member, word) for member in atom.members)
     return kind == "elk"
 
 

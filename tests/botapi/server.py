@@ -29,7 +29,15 @@ import aiohttp
 from aiohttp import web
 
 from tests.botapi.rules import METHODS
-from tests.botapi.validate import ApiError, Upload, bad, check_params, parse_html, text_problem
+from tests.botapi.validate import (
+    ApiError,
+    Upload,
+    bad,
+    check_params,
+    parse_html,
+    text_problem,
+    utf16_len,
+)
 
 Json = dict[str, Any]
 
@@ -59,7 +67,7 @@ class Call:
     params: Json
     time: float
     content_type: str = ""
-    status: int | None = None  # None: the connection was dropped
+    status: int | None = None  # None: no answer (dropped, or the client went away)
     result: Any = None
 
 
@@ -95,6 +103,9 @@ class _Drop:
 
 @dataclass
 class Webhook:
+    """What setWebhook set. max_connections is reported, not enforced: each chat gets one
+    delivery at a time, chats are delivered in parallel."""
+
     url: str
     secret_token: str | None = None
     max_connections: int = 40
@@ -116,6 +127,8 @@ class Delivery:
 
 @dataclass
 class StoredFile:
+    """A file the bot uploaded or a user sent, served at /file/bot<token>/<file_path>."""
+
     file_id: str
     file_unique_id: str
     file_path: str
@@ -267,39 +280,49 @@ class BotApiStandIn:
     # --- speaking as a user --------------------------------------------------------------------
 
     async def user_sends_text(
-        self, chat_id: int, text: str, *, first_name: str | None = None,
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        first_name: str | None = None,
         language_code: str | None = None,
-    ) -> Json:  # fmt: skip
-        """A private message; first_name and language_code default to "Sam" and "nl"."""
+    ) -> Json:
+        """A private message. first_name and language_code set the user's profile for this and
+        later updates; a new user is "Sam", speaking "nl"."""
         return self._user_message(chat_id, {"text": text}, first_name, language_code)
 
     async def user_sends_command(
-        self, chat_id: int, command: str, payload: str | None = None, *,
-        first_name: str | None = None, language_code: str | None = None,
-    ) -> Json:  # fmt: skip
+        self,
+        chat_id: int,
+        command: str,
+        payload: str | None = None,
+        *,
+        first_name: str | None = None,
+        language_code: str | None = None,
+    ) -> Json:
         """A command such as "/start", with an optional deep-link payload and a bot_command
         entity, as Telegram marks it."""
         if not command.startswith("/"):
             raise ValueError(f"a command starts with '/': {command!r}")
         text = f"{command} {payload}" if payload else command
-        entity = {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
+        entity = {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
         content = {"text": text, "entities": [entity]}
         return self._user_message(chat_id, content, first_name, language_code)
 
-    async def user_presses_button(
-        self, chat_id: int, message_id: int, callback_data: str, *,
-        first_name: str | None = None, language_code: str | None = None,
-    ) -> Json:  # fmt: skip
+    async def user_presses_button(self, chat_id: int, message_id: int, callback_data: str) -> Json:
         """A callback_query. The data need not be in the message's current keyboard: students
         press stale buttons, and the bot has to cope."""
         message = self._messages.get((chat_id, message_id))
         if message is None or (chat_id, message_id) in self._deleted:
             raise LookupError(f"chat {chat_id} has no message {message_id} to press a button on")
-        user = self._user(chat_id, first_name, language_code)
+        user = self._user(chat_id, None, None)
         query_id = str(next(self._query_numbers))
         self._callback_queries[query_id] = {
-            "chat_id": chat_id, "message_id": message_id, "data": callback_data, "answered": False,
-        }  # fmt: skip
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "data": callback_data,
+            "answered": False,
+        }
         query = {
             "id": query_id,
             "from": user,
@@ -310,53 +333,48 @@ class BotApiStandIn:
         return self._queue({"callback_query": query})
 
     async def user_sends_photo(
-        self, chat_id: int, *, caption: str | None = None, data: bytes = _JPEG,
-        first_name: str | None = None, language_code: str | None = None,
-    ) -> Json:  # fmt: skip
+        self, chat_id: int, *, caption: str | None = None, data: bytes = _JPEG
+    ) -> Json:
         """A photo in two sizes; getFile and the file URL work for both."""
         content: Json = {"photo": self._store_photo(data)}
         if caption:
             content["caption"] = caption
-        return self._user_message(chat_id, content, first_name, language_code)
+        return self._user_message(chat_id, content, None, None)
 
     async def user_sends_voice(
-        self, chat_id: int, *, duration: int = 4, data: bytes = b"OggS-lobbot-voice",
-        first_name: str | None = None, language_code: str | None = None,
-    ) -> Json:  # fmt: skip
-        voice = self._store_file("voice", data, "oga", {"duration": duration,
-                                                        "mime_type": "audio/ogg"})  # fmt: skip
-        return self._user_message(chat_id, {"voice": voice}, first_name, language_code)
+        self, chat_id: int, *, duration: int = 4, data: bytes = b"OggS-lobbot-voice"
+    ) -> Json:
+        info = {"duration": duration, "mime_type": "audio/ogg"}
+        voice = self._store_file("voice", data, "oga", info)
+        return self._user_message(chat_id, {"voice": voice}, None, None)
 
-    async def user_sends_sticker(
-        self, chat_id: int, *, emoji: str = "👍", first_name: str | None = None,
-        language_code: str | None = None,
-    ) -> Json:  # fmt: skip
-        sticker = self._store_file(
-            "sticker", b"RIFF-lobbot-sticker", "webp",
-            {"type": "regular", "width": 512, "height": 512, "is_animated": False,
-             "is_video": False, "emoji": emoji},
-        )  # fmt: skip
-        return self._user_message(chat_id, {"sticker": sticker}, first_name, language_code)
+    async def user_sends_sticker(self, chat_id: int, *, emoji: str = "👍") -> Json:
+        info = {"type": "regular", "width": 512, "height": 512, "emoji": emoji}
+        info |= {"is_animated": False, "is_video": False}
+        sticker = self._store_file("sticker", b"RIFF-lobbot-sticker", "webp", info)
+        return self._user_message(chat_id, {"sticker": sticker}, None, None)
 
     async def user_sends_location(
-        self, chat_id: int, latitude: float = 52.7792, longitude: float = 6.9069, *,
-        first_name: str | None = None, language_code: str | None = None,
-    ) -> Json:  # fmt: skip
+        self, chat_id: int, latitude: float = 52.7792, longitude: float = 6.9069
+    ) -> Json:
         location = {"latitude": latitude, "longitude": longitude}
-        return self._user_message(chat_id, {"location": location}, first_name, language_code)
+        return self._user_message(chat_id, {"location": location}, None, None)
 
     async def user_sends_document(
-        self, chat_id: int, *, file_name: str = "verslag.pdf",
-        mime_type: str = "application/pdf", data: bytes = b"%PDF-1.4 lobbot",
-        caption: str | None = None, first_name: str | None = None,
-        language_code: str | None = None,
-    ) -> Json:  # fmt: skip
-        document = self._store_file("document", data, file_name.rpartition(".")[2] or "bin",
-                                    {"file_name": file_name, "mime_type": mime_type})  # fmt: skip
+        self,
+        chat_id: int,
+        *,
+        file_name: str = "verslag.pdf",
+        mime_type: str = "application/pdf",
+        data: bytes = b"%PDF-1.4 lobbot",
+        caption: str | None = None,
+    ) -> Json:
+        info = {"file_name": file_name, "mime_type": mime_type}
+        document = self._store_file("document", data, file_name.rpartition(".")[2], info)
         content: Json = {"document": document}
         if caption:
             content["caption"] = caption
-        return self._user_message(chat_id, content, first_name, language_code)
+        return self._user_message(chat_id, content, None, None)
 
     # --- observing -----------------------------------------------------------------------------
 
@@ -821,18 +839,11 @@ class BotApiStandIn:
 
     def _store_file(self, kind: str, data: bytes, extension: str, info: Json) -> Json:
         number = next(self._file_numbers)
-        stored = StoredFile(
-            file_id=f"{kind}-{number:05d}-{self.bot_id}",
-            file_unique_id=f"u{number:05d}",
-            file_path=f"{kind}s/file_{number}.{extension}",
-            kind=kind,
-            data=data,
-            info={},
-        )
-        stored.info = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                       "file_size": len(data), **info}  # fmt: skip
-        self._files[stored.file_id] = stored
-        return dict(stored.info)
+        file_id, unique_id = f"{kind}-{number:05d}-{self.bot_id}", f"u{number:05d}"
+        info = {"file_id": file_id, "file_unique_id": unique_id, "file_size": len(data), **info}
+        path = f"{kind}s/file_{number}.{extension or 'bin'}"
+        self._files[file_id] = StoredFile(file_id, unique_id, path, kind, data, info)
+        return dict(info)
 
     def _store_photo(self, data: bytes) -> list[Json]:
         sizes = [
@@ -877,9 +888,8 @@ class BotApiStandIn:
             raise bad("there is no text in the message to edit")
         text, entities = _formatted(p.get("text", ""), p.get("parse_mode"), p.get("entities"))
         markup = p.get("reply_markup")
-        if (text, entities, markup) == (
-            message["text"], message.get("entities", []), message.get("reply_markup"),
-        ):  # fmt: skip
+        current = (message["text"], message.get("entities", []), message.get("reply_markup"))
+        if (text, entities, markup) == current:
             raise bad(_NOT_MODIFIED)
         _set_or_drop(message, "entities", entities)
         _set_or_drop(message, "reply_markup", markup)  # an edit without a keyboard removes it
@@ -1038,7 +1048,3 @@ def _conflict_webhook() -> ApiError:
         "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
         "delete the webhook first",
     )
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2

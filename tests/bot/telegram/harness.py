@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -87,6 +88,15 @@ class Phone:
         else:
             await api.user_sends_text(chat, line)
         await api.wait_until(lambda: len(api.sent.get(chat, [])) > before, timeout)
+        await self.settle()
+
+    async def settle(self) -> None:
+        """A turn may answer with two messages (a question and a language offer): wait until
+        the chat has been quiet for a moment."""
+        count = -1
+        while count != len(self.api.sent.get(self.chat, [])):
+            count = len(self.api.sent.get(self.chat, []))
+            await asyncio.sleep(0.03)
 
     async def join(self, code: str, name: str, language: int = 1) -> None:
         """Deep link, language, name, privacy notice: then the first question is on screen."""
