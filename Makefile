@@ -19,17 +19,19 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then exec $(BIN)/lobbot run; else exec $(BIN)/lobbot chat; fi
 
-# Every test, on the embedded SQLite database and again on a real PostgreSQL server.
+# Every test on the embedded SQLite database, then every test that touches the database again
+# on a real PostgreSQL server (the pure flows/ and catalog tests need no second run).
+DB_TESTS := tests/bot tests/storage tests/locales/test_isk.py
 test: $(STAMP) postgres
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
-	LOBBOT_TEST_DATABASE=postgresql $(BIN)/python -m pytest
+	LOBBOT_TEST_DATABASE=postgresql $(BIN)/python -m pytest $(DB_TESTS)
 
 test-sqlite: $(STAMP)
 	$(BIN)/python -m pytest
 
 test-postgres: $(STAMP) postgres
-	LOBBOT_TEST_DATABASE=postgresql $(BIN)/python -m pytest
+	LOBBOT_TEST_DATABASE=postgresql $(BIN)/python -m pytest $(DB_TESTS)
 
 # The tests start their own throwaway PostgreSQL server; this only makes sure it is installed.
 postgres:

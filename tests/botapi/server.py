@@ -723,8 +723,6 @@ class BotApiStandIn:
             delay = self.webhook_retry_delay
             while self._webhook is not None and update_id in self._pending:
                 if await self._post(self._webhook, update):
-                    self._pending.pop(update_id, None)
-                    self._bump()
                     break
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 1.0)
@@ -749,6 +747,9 @@ class BotApiStandIn:
         self.webhook_deliveries.append(Delivery(update["update_id"], url, status, error))
         if error:
             hook.last_error_date, hook.last_error_message = int(time.time()), error
+        else:
+            self._pending.pop(update["update_id"], None)
+        self._bump()
         return error is None
 
     # --- chats, messages, files ----------------------------------------------------------------

@@ -134,6 +134,75 @@ async def test_ptb_uploads_and_downloads_files(api: BotApiStandIn, bot: telegram
         await bot.get_file("no-such-file")
 
 
+async def test_every_method_through_ptb_is_accepted(api: BotApiStandIn, bot: telegram.Bot) -> None:
+    """PTB's own encoding of each served method passes the rules."""
+    await api.user_sends_command(SAM, "/start", "klas-3A")
+    with pytest.raises(telegram.error.BadRequest, match=r"(?i)chat not found"):
+        await bot.send_chat_action(SAM + 1, "typing")
+    api.rejected.clear()
+    voice = (await api.user_sends_voice(SAM))["message"]["voice"]["file_id"]
+    await bot.send_voice(SAM, voice, caption="<b>terug</b>", parse_mode="HTML", duration=4)
+    await bot.send_voice(SAM, b"OggS-upload", duration=2)
+    sent = await bot.send_document(SAM, b"inhoud", filename="dossier.html", caption="Dossier")
+    await bot.send_message(SAM, "Zie hierboven", reply_parameters=telegram.ReplyParameters(1))
+    assert sent.document.file_name == "dossier.html"
+    await bot.edit_message_reply_markup(
+        SAM,
+        sent.message_id,
+        reply_markup=InlineKeyboardMarkup.from_button(
+            InlineKeyboardButton("Open", url="https://example.org")
+        ),
+    )
+    assert await bot.send_chat_action(SAM, "upload_document")
+    assert await bot.set_chat_menu_button(SAM, telegram.MenuButtonCommands())
+    assert await bot.set_my_commands([("start", "Begin")], telegram.BotCommandScopeChat(SAM))
+    assert await bot.delete_my_commands(telegram.BotCommandScopeChat(SAM))
+    nobody = "http://127.0.0.1:1/hook"  # nothing listens there: deliveries keep failing
+    assert await bot.set_webhook(nobody, secret_token="s3cr3t_-x", max_connections=10)
+    await api.wait_until(lambda: len(api.webhook_deliveries) >= 2)
+    info = await bot.get_webhook_info()
+    assert (info.url, info.pending_update_count, info.max_connections) == (nobody, 2, 10)
+    assert info.last_error_message.startswith("Connection failed")
+    assert await bot.delete_webhook(drop_pending_updates=True)
+    assert await bot.get_updates(timeout=0) == ()  # dropped
+    assert await bot.log_out() and await bot.close()
+
+    covered_above = {"sendPhoto", "getFile", "deleteMessage", "getMyCommands",
+                     "answerCallbackQuery", "editMessageText"}  # fmt: skip
+    assert {c.method for c in api.calls} | covered_above == set(METHODS)
+    assert api.rejected == []
+    assert api.chat_actions == [(SAM, "upload_document")]
+    assert api.menu_buttons == {SAM: {"type": "commands"}}
+    assert [e["method"] for e in api.transcript(SAM)] == [
+        "sendVoice", "sendVoice", "sendDocument", "sendMessage", "editMessageReplyMarkup",
+    ]  # fmt: skip
+
+
+async def test_user_updates_are_what_ptb_expects(api: BotApiStandIn, bot: telegram.Bot) -> None:
+    made = [
+        await api.user_sends_text(SAM, "hoi", first_name="Aylin", language_code="tr"),
+        await api.user_sends_command(SAM, "/start", "klas-3A"),
+        await api.user_sends_photo(SAM, caption="stage"),
+        await api.user_sends_voice(SAM),
+        await api.user_sends_sticker(SAM),
+        await api.user_sends_location(SAM),
+        await api.user_sends_document(SAM),
+    ]
+    updates = [Update.de_json(u, bot) for u in made]
+    assert [u.update_id for u in updates] == sorted({u.update_id for u in updates})
+    text, command, photo, voice, sticker, location, document = (u.message for u in updates)
+    assert text.from_user.first_name == "Aylin" and text.from_user.language_code == "tr"
+    assert text.chat.id == text.from_user.id == SAM and text.chat.type == "private"
+    assert command.text == "/start klas-3A"
+    assert command.parse_entities(["bot_command"]) == {command.entities[0]: "/start"}
+    assert photo.caption == "stage" and photo.photo[-1].width > photo.photo[0].width
+    assert voice.voice.mime_type == "audio/ogg" and sticker.sticker.emoji == "👍"
+    assert location.location.latitude == pytest.approx(52.7792)
+    assert document.document.file_name == "verslag.pdf"
+    assert command.from_user.first_name == "Aylin"  # the profile sticks
+    assert [m.message_id for m in (text, command, photo)] == [1, 2, 3]
+
+
 async def test_edits_deletions_and_not_modified(api: BotApiStandIn, bot: telegram.Bot) -> None:
     await api.user_sends_text(SAM, "hoi")
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Ja", callback_data="ja")]])

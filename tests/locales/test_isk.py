@@ -18,6 +18,8 @@ from tests.bot.scripts import full_script
 from tests.bot.telegram.harness import Phone, class_code, running
 from tests.standin import StandIn
 
+pytestmark = pytest.mark.slow  # end to end: real processes and HTTP
+
 LOBBOT = Path(sys.executable).with_name("lobbot")
 LANGUAGES = ["ar", "uk", "ti"]
 SCRIPTS = {"ar": "\u0600-\u06ff", "uk": "\u0400-\u04ff", "ti": "\u1200-\u137f"}

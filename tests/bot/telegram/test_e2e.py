@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 
+import pytest
 from sqlalchemy import Engine
 
 from bot.telegram.updates import inbox_key
@@ -12,6 +13,8 @@ from storage.db import transaction
 from tests.bot.scripts import expected_keys, full_script
 from tests.bot.telegram.harness import Phone, class_code, running
 from tests.standin import StandIn
+
+pytestmark = pytest.mark.slow  # end to end: real processes and HTTP
 
 
 def _answers(engine: Engine, chat: int) -> list:

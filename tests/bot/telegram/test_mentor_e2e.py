@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine
 
 from storage import schools
@@ -12,6 +13,8 @@ from storage.db import transaction
 from tests.bot.scripts import full_script
 from tests.bot.telegram.harness import Phone, running
 from tests.standin import StandIn
+
+pytestmark = pytest.mark.slow  # end to end: real processes and HTTP
 
 
 async def test_mentor_summary_and_alert_over_telegram(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
