@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import (
@@ -84,8 +85,9 @@ def process_turn(
                 if outbox is not None and result.account is not None and result.replies:
                     outbox(session, result.account, result.replies)
                 return result
-        except reflecties.VersionConflict:
-            continue  # another worker saved this conversation first: reload and run again
+        except (reflecties.VersionConflict, IntegrityError):
+            # another worker saved this conversation (or created this account) first: run again
+            continue
     raise RuntimeError("conversation kept changing under this turn")
 
 

@@ -36,10 +36,11 @@ from flows import invoer
 from flows.bank import Competentie
 
 CLAIM = 0.5  # a tag is claimed from this confidence on
-STERKTE = {"woorden": 0.6, "zwak": 0.35, "vaag": 0.25}  # weight of one entry, per lexicon list
+STERKTE = {"woorden": 0.6, "zwak": 0.35, "vaag": 0.2}  # weight of one entry, per lexicon list
 MAX_WOORDEN = 0.95  # the words alone never give certainty
 VRAAG = 0.15  # the question aims at this competency (strengthens, never claims alone)
 GAT = 4  # "..." in a phrase: at most this many words in between
+STAM = 5  # stems shorter than this are not compared (too many unrelated words share them)
 TIKFOUT = 5  # a word of this many letters or more may have one typo (if it is no known word)
 
 _SNOWBALL = {"nl": "dutch", "en": "english", "ar": "arabic", "tr": "turkish", "pl": "polish",
@@ -78,19 +79,28 @@ class _Normaliser:
         self.cache: dict[str, _Word] = {}
 
     def __call__(self, word: str) -> _Word:
+        """A word of an answer: its form, its lemma and the stem of that lemma."""
         found = self.cache.get(word)
         if found is None:
             form = word.lower()
             lemma = (simplemma.lemmatize(form, lang=self.lang) if self.lemmas else form).lower()
-            keys = {form, lemma}
-            if self.stemmer:
-                stem = self.stemmer.stemWord(lemma)
-                # a stem that no longer starts like the word ("genieten" → "niet") joins strangers
-                if len(stem) >= 3 and stem[:3] == lemma[:3]:
-                    keys.add(stem)
+            keys = {form, lemma, *self._stem(lemma)}
             known = not self.lemmas or simplemma.is_known(form, lang=self.lang)
             found = self.cache[word] = _Word(form, frozenset(keys), lemma, known)
         return found
+
+    def entry(self, word: str) -> frozenset[str]:
+        """A word of the lexicon is written in its base form: that form and its stem."""
+        form = word.lower()
+        return frozenset({form, *self._stem(form)})
+
+    def _stem(self, word: str) -> tuple[str, ...]:
+        if not self.stemmer:
+            return ()
+        stem = self.stemmer.stemWord(word)
+        # short stems join strangers ("liefst" → "lief", "volgende" → "volg"), and so does a stem
+        # that no longer starts like the word ("genieten" → "niet")
+        return (stem,) if len(stem) >= STAM and stem[:3] == word[:3] else ()
 
 
 @dataclass(frozen=True)
@@ -140,8 +150,7 @@ def _atom(token: str, normalise: _Normaliser, groups: dict[str, tuple[_Atom, ...
         return _Atom("begin", token[:-1].lower())
     if len(token) > 1 and token.startswith("*"):
         return _Atom("eind", token[1:].lower())
-    word = normalise(token)
-    return _Atom("woord", word.form, word.keys)
+    return _Atom("woord", token.lower(), normalise.entry(token))
 
 
 @cache
@@ -163,7 +172,9 @@ def _lexicon(lang: str) -> _Lexicon:
             for words in lists.get(name, []):
                 atoms = tuple(_atom(t, normalise, groups) for t in words.split())
                 if not atoms or atoms[0].kind == "gat" or atoms[-1].kind == "gat":
-                    raise ValueError(f"lexicon_{lang}: entry {words!r} cannot start or end with ...")
+                    raise ValueError(
+                        f"lexicon_{lang}: entry {words!r} cannot start or end with ..."
+                    )
                 entries.append(_Entry(competency.value, words, atoms, weight))
     by_key: dict[str, set[int]] = {}
     by_form: dict[str, set[int]] = {}
@@ -248,16 +259,22 @@ def tag(text: str, lang: str = "nl", aims: Iterable[str] = ()) -> list[Tag]:
             h
             for h in hits
             if not any(
-                o is not h and o[0] <= h[0] and h[1] <= o[1] and (o[0], o[1]) != (h[0], h[1])
+                o is not h
+                and o[0] <= h[0]
+                and h[1] <= o[1]
+                and (o[0], o[1]) != (h[0], h[1])
                 and o[2].weight >= h[2].weight
                 for o in hits
             )
         ]
-        weights: dict[str, float] = {}
-        evidence: dict[tuple[int, int], str] = {}
+        best: dict[tuple[int, int], _Entry] = {}  # the same words count once, at their best
         for start, end, entry in kept:
-            weights[entry.words] = max(weights.get(entry.words, 0.0), entry.weight)
-            evidence.setdefault((start, end), " ".join(forms[start:end]))
+            if (start, end) not in best or entry.weight > best[start, end].weight:
+                best[start, end] = entry
+        weights: dict[str, float] = {}  # an entry found twice counts once
+        for entry in best.values():
+            weights[entry.words] = entry.weight
+        evidence = {span: " ".join(forms[span[0] : span[1]]) for span in best}
         if not weights:
             continue
         sources = {"woorden": round(min(MAX_WOORDEN, sum(weights.values())), 2)}

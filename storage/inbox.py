@@ -24,12 +24,13 @@ def receive(
     at: datetime,
     chat: str | None = None,
     payload: dict[str, Any] | None = None,
+    seq: int | None = None,
 ) -> bool:
     """Note that an item arrived, before it is processed; False if it was already there."""
     try:
         with session.begin_nested():
             session.execute(
-                insert(_inbox).values(key=key, received_at=at, chat=chat, payload=payload)
+                insert(_inbox).values(key=key, received_at=at, chat=chat, payload=payload, seq=seq)
             )
     except IntegrityError:
         return False
@@ -77,3 +78,15 @@ def is_processed(session: Session, key: str) -> bool:
     """Whether an item with this key was processed already."""
     row = session.execute(select(_inbox.c.processed_at).where(_inbox.c.key == key)).first()
     return row is not None and row.processed_at is not None
+
+
+def oldest_unprocessed(session: Session, chat: str) -> tuple[str, dict[str, Any]] | None:
+    """The first update of a chat still waiting (several workers process a chat in order)."""
+    row = session.execute(
+        select(_inbox.c.key, _inbox.c.payload)
+        .where(_inbox.c.chat == chat, _inbox.c.processed_at.is_(None))
+        .where(_inbox.c.payload.is_not(None))
+        .order_by(_inbox.c.seq, _inbox.c.key)
+        .limit(1)
+    ).first()
+    return (row.key, row.payload) if row else None

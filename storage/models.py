@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -183,7 +183,8 @@ class InboxItem(SQLModel, table=True):
     __tablename__ = "inbox"
 
     key: str = Field(primary_key=True, max_length=128)
-    chat: str | None = Field(default=None, max_length=64)
+    chat: str | None = Field(default=None, max_length=64, index=True)
+    seq: int | None = Field(default=None, sa_type=BigInteger)  # Telegram's update_id: the order
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     received_at: datetime
     processed_at: datetime | None = Field(default=None, index=True)

@@ -156,10 +156,28 @@ class Lobbot:
     # --- one update ---------------------------------------------------------------------------
 
     async def handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Every update: one turn (off the event loop), then its replies, in the chat's order."""
+        """Every update: one turn (off the event loop), then its replies, in the chat's order.
+
+        With several workers, a chat's updates may reach different processes; each worker
+        first finishes the chat's older waiting updates, so they are processed in order."""
         if update.my_chat_member is not None:
             await self._membership(update)
             return
+        chat = update.effective_chat
+        key = inbox_key(self.bot_id, update.update_id)
+        if chat is not None and chat.type == "private":
+            for _ in range(100):
+                oldest = await self.runner.run(self._oldest, str(chat.id))
+                if oldest is None or oldest[0] == key:
+                    break
+                await self._turn(Update.de_json(oldest[1], self.bot))
+        await self._turn(update)
+
+    def _oldest(self, chat: str) -> tuple[str, dict[str, Any]] | None:
+        with transaction(self.engine) as session:
+            return inbox.oldest_unprocessed(session, chat)
+
+    async def _turn(self, update: Update) -> None:
         item = incoming(update, self.bot_id, datetime.now(UTC))
         if item is None:
             return
@@ -175,8 +193,10 @@ class Lobbot:
                         continue
                     queued.extend(deliver(session, CHANNEL, item.who.external_id, [reply]))
 
-        await self.runner.run(process_turn, self.engine, item.who, item.event, item.key, store)
-        if item.callback_query_id is not None:
+        result = await self.runner.run(
+            process_turn, self.engine, item.who, item.event, item.key, store
+        )
+        if item.callback_query_id is not None and not result.duplicate:
             with contextlib.suppress(BadRequest):  # a redelivered press may be too old to answer
                 await self.bot.answer_callback_query(
                     item.callback_query_id, text=notices[0] if notices else None
@@ -216,8 +236,8 @@ class Lobbot:
             for update in updates:
                 chat = update.effective_chat
                 key = inbox_key(self.bot_id, update.update_id)
-                if inbox.receive(session, key, now, str(chat.id) if chat else None,
-                                 update.to_dict()):  # fmt: skip
+                where = str(chat.id) if chat else None
+                if inbox.receive(session, key, now, where, update.to_dict(), update.update_id):
                     fresh.append(update)
         return fresh
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def _check_object(
             if allow_unknown:
                 out[name] = raw
                 continue
-            raise bad(f'unknown parameter "{where}"')
+            raise bad(f'unknown {"parameter" if top else "field"} "{where}"')
         if raw is None:
             continue  # JSON null is the same as leaving the field out
         if top and raw == "" and field.required:
@@ -197,7 +198,8 @@ def _check_limits(field: Field, value: Any, where: str) -> None:
         problem = text_problem(field, value)
         if field.pattern and not re.fullmatch(field.pattern, value):
             problem = "does not match the allowed format"
-        if field.choices and value.lower() not in {c.lower() for c in field.choices}:
+        # An empty parse_mode means none, for Telegram too.
+        if field.choices and value and value.lower() not in {c.lower() for c in field.choices}:
             problem = f"must be one of {', '.join(field.choices)}"
     if isinstance(value, int) and not isinstance(value, bool):
         if field.min_value is not None and value < field.min_value:
@@ -237,7 +239,7 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def parse_html(html: str) -> tuple[str, list[dict[str, Any]]]:
+def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     """Telegram HTML to (plain text, entities), or ApiError("can't parse entities: ...").
 
     Stricter than Telegram in one way: a bare "&" or ">" is refused too, because a bot that
@@ -250,12 +252,12 @@ def parse_html(html: str) -> tuple[str, list[dict[str, Any]]]:
     i = 0
 
     def fail(message: str) -> ApiError:
-        return bad(f"can't parse entities: {message} at byte offset {len(html[:i].encode())}")
+        return bad(f"can't parse entities: {message} at byte offset {len(source[:i].encode())}")
 
-    while i < len(html):
-        char = html[i]
+    while i < len(source):
+        char = source[i]
         if char == "<":
-            match = _TAG.match(html, i)
+            match = _TAG.match(source, i)
             if match is None:
                 raise fail('Unescaped "<"; write &lt;')
             closing, name = match.group(1) == "/", match.group(2).lower()
@@ -270,7 +272,10 @@ def parse_html(html: str) -> tuple[str, list[dict[str, Any]]]:
                 if offset > start and entity:
                     entities.append({**entity, "offset": start, "length": offset - start})
             else:
-                attrs = {k.lower(): v.strip("\"'") for k, v in _ATTR.findall(match.group(3))}
+                attrs = {
+                    k.lower(): html.unescape(v.strip("\"'"))
+                    for k, v in _ATTR.findall(match.group(3))
+                }
                 entity = _entity(name, attrs)
                 if entity is None:
                     raise fail(f'Unsupported start tag "{name}"')
@@ -284,15 +289,14 @@ def parse_html(html: str) -> tuple[str, list[dict[str, Any]]]:
             i = match.end()
             continue
         if char == "&":
-            match = _ENTITY.match(html, i)
+            match = _ENTITY.match(source, i)
             if match is None:
                 raise fail('Unescaped "&"; write &amp;')
             named, decimal, hexadecimal = match.groups()
-            char = (
-                HTML_ENTITIES[named]
-                if named
-                else chr(int(decimal or hexadecimal, 16 if hexadecimal else 10))
-            )
+            number = int(decimal or hexadecimal or "0", 16 if hexadecimal else 10)
+            if not named and not 0 < number <= 0x10FFFF:
+                raise fail("Invalid character reference")
+            char = HTML_ENTITIES[named] if named else chr(number)
             i = match.end()
         elif char == ">":
             raise fail('Unescaped ">"; write &gt;')
@@ -301,7 +305,8 @@ def parse_html(html: str) -> tuple[str, list[dict[str, Any]]]:
         plain.append(char)
         offset += utf16_len(char)
     if open_tags:
-        raise fail(f'Can\'t find end tag corresponding to start tag "{open_tags[-1][0]}"')
+        tag = open_tags[-1][0]
+        raise bad(f"can't parse entities: Can't find end tag corresponding to start tag \"{tag}\"")
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return "".join(plain), entities
 
