@@ -345,7 +345,11 @@ class Gesprek:
             self.zeg(_("Kies een van de knoppen, dan weet ik waar het over gaat."))
             self.stel_vraag()
             return
-        self.data.update(ervaring=gekozen, antwoorden={})
+        if self.data["begonnen"] and gekozen != self.data["ervaring"]:
+            # back at the start, another kind chosen: the begun one is kept as abandoned
+            self.effects.append(BreekErvaringAf())
+            self.data.update(begonnen=False, antwoorden={}, bijlagen=[])
+        self.data["ervaring"] = gekozen
         self.trigger("kies_ervaring")
 
     def _antwoord(self, event: Event, vraag: Vraag) -> None:
@@ -357,8 +361,10 @@ class Gesprek:
             self.stel_vraag()
         elif isinstance(event, Foto):
             ref = _referentie(event.ref)
-            if vraag.vorm is Vorm.FOTO:
-                caption = invoer.schoon(event.caption)[: invoer.MAX_ANTWOORD] or None
+            caption = invoer.schoon(event.caption)[: invoer.MAX_ANTWOORD] or None
+            if caption and self._zorgelijk(vraag, caption, part="bijlage"):
+                self._bewaar(vraag, "foto", part="bijlage", media_ref=ref)
+            elif vraag.vorm is Vorm.FOTO:
                 self._bewaar(vraag, "foto", media_ref=ref, text=caption)
                 self.zeg(_("Mooie foto! Hij zit in je dossier. 📸"))
                 self.trigger("volgende")
@@ -366,6 +372,10 @@ class Gesprek:
                 self._bewaar(vraag, "foto", part="bijlage", media_ref=ref)
                 self.zeg(_("Mooie foto, ik heb hem bewaard! 📸 Vertel het ook even in woorden?"))
                 self.stel_vraag()
+        elif isinstance(event, Spraak) and vraag is PLEK:  # kept, but the place must be typed
+            self._bewaar(vraag, "spraak", part="bijlage", media_ref=_referentie(event.ref))
+            self.zeg(_("Dat kan ik helaas niet lezen. Typ je antwoord, of kies een knop. 🙂"))
+            self.stel_vraag()
         elif isinstance(event, Spraak):
             self._bewaar(vraag, "spraak", media_ref=_referentie(event.ref))
             self.zeg(
@@ -414,11 +424,7 @@ class Gesprek:
             )
             self.stel_vraag()
             return
-        if categorie := safeguarding.signaal(text):
-            self._bewaar(vraag, "tekst", text=text, flagged=True)
-            self.effects.append(Signaal(categorie, vraag.key))
-            self.data["gepauzeerd"] = "zorg"
-            self.zeg(*safeguarding.zorgbericht())
+        if self._zorgelijk(vraag, text):
             return
         if invoer.weet_niet(text):
             self._weet_niet(vraag)
@@ -562,6 +568,8 @@ class Gesprek:
             self.stel_vraag()
             return
         vraag = PLEK if regel == "plek" else bank.VRAAG[regel]
+        if self._zorgelijk(vraag, text, part="correctie"):
+            return
         if vraag is PLEK:
             self.effects.append(LegErvaringVast(text))
             self.data["antwoorden"]["plek"] = {"text": text}
@@ -572,6 +580,18 @@ class Gesprek:
         self.trigger("herschreven")
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _zorgelijk(self, vraag: Vraag, text: str, part: str = "antwoord") -> bool:
+        """Danger or distress in what the student wrote: keep it (flagged, for the mentor, never
+        in the summary or the dossier), answer with care and pause instead of asking on."""
+        categorie = safeguarding.signaal(text)
+        if categorie is None:
+            return False
+        self._bewaar(vraag, "tekst", part=part, text=text, flagged=True)
+        self.effects.append(Signaal(categorie, vraag.key))
+        self.data["gepauzeerd"] = "zorg"
+        self.zeg(*safeguarding.zorgbericht())
+        return True
 
     @property
     def _in_reflectie(self) -> bool:
@@ -588,7 +608,7 @@ class Gesprek:
         self.effects.append(
             Antwoord(vraag.key, fase, kind, part, tags=() if flagged else tags, **velden)
         )
-        if part == "bijlage":
+        if part == "bijlage" or flagged:  # a worrying text is for the mentor, not the summary
             return
         vorig = self.data["antwoorden"].get(vraag.key, {})
         text = velden.get("text")

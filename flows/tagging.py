@@ -37,15 +37,18 @@ from flows.bank import Competentie
 
 CLAIM = 0.5  # a tag is claimed from this confidence on
 STERKTE = {"woorden": 0.6, "zwak": 0.35, "vaag": 0.2}  # weight of one entry, per lexicon list
+VAAG_SAMEN = 0.4  # all ``vaag`` entries together; they count only when the question aims here
 MAX_WOORDEN = 0.95  # the words alone never give certainty
 VRAAG = 0.15  # the question aims at this competency (strengthens, never claims alone)
 GAT = 4  # "..." in a phrase: at most this many words in between
-STAM = 5  # stems shorter than this are not compared (too many unrelated words share them)
+STAM = 5  # a lexicon word's stem counts from this length: shorter stems join strangers
+# ("liefst" → "lief"); a short word in the lexicon ("kat") still matches "katten" (stem "kat")
 TIKFOUT = 5  # a word of this many letters or more may have one typo (if it is no known word)
 
 _SNOWBALL = {"nl": "dutch", "en": "english", "ar": "arabic", "tr": "turkish", "pl": "polish",
              "fa": "persian", "uk": "russian", "bg": "russian"}  # fmt: skip
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_BREAK = re.compile(r"[.,;:!?()\n]")
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class _Normaliser:
         if found is None:
             form = word.lower()
             lemma = (simplemma.lemmatize(form, lang=self.lang) if self.lemmas else form).lower()
-            keys = {form, lemma, *self._stem(lemma)}
+            keys = {form, lemma, *self._stem(form, 1), *self._stem(lemma, 1)}
             known = not self.lemmas or simplemma.is_known(form, lang=self.lang)
             found = self.cache[word] = _Word(form, frozenset(keys), lemma, known)
         return found
@@ -92,15 +95,14 @@ class _Normaliser:
     def entry(self, word: str) -> frozenset[str]:
         """A word of the lexicon is written in its base form: that form and its stem."""
         form = word.lower()
-        return frozenset({form, *self._stem(form)})
+        return frozenset({form, *self._stem(form, STAM)})
 
-    def _stem(self, word: str) -> tuple[str, ...]:
+    def _stem(self, word: str, shortest: int) -> tuple[str, ...]:
         if not self.stemmer:
             return ()
         stem = self.stemmer.stemWord(word)
-        # short stems join strangers ("liefst" → "lief", "volgende" → "volg"), and so does a stem
-        # that no longer starts like the word ("genieten" → "niet")
-        return (stem,) if len(stem) >= STAM and stem[:3] == word[:3] else ()
+        # a stem that no longer starts like the word joins strangers ("genieten" → "niet")
+        return (stem,) if len(stem) >= shortest and stem[:3] == word[:3] else ()
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,11 @@ class _Entry:
     competency: str
     words: str  # as written in the lexicon
     atoms: tuple[_Atom, ...]
-    weight: float  # 0 for a ``niet`` phrase
+    strength: str  # the lexicon list: "woorden", "zwak", "vaag" or "niet"
+
+    @property
+    def weight(self) -> float:
+        return STERKTE.get(self.strength, 0.0)
 
 
 @dataclass(frozen=True)
@@ -168,14 +174,14 @@ def _lexicon(lang: str) -> _Lexicon:
     entries: list[_Entry] = []
     for competency in Competentie:
         lists = data.get(competency.value, {})
-        for name, weight in (*STERKTE.items(), ("niet", 0.0)):
+        for name in (*STERKTE, "niet"):
             for words in lists.get(name, []):
                 atoms = tuple(_atom(t, normalise, groups) for t in words.split())
                 if not atoms or atoms[0].kind == "gat" or atoms[-1].kind == "gat":
                     raise ValueError(
                         f"lexicon_{lang}: entry {words!r} cannot start or end with ..."
                     )
-                entries.append(_Entry(competency.value, words, atoms, weight))
+                entries.append(_Entry(competency.value, words, atoms, name))
     by_key: dict[str, set[int]] = {}
     by_form: dict[str, set[int]] = {}
     other: list[int] = []
@@ -218,6 +224,18 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+def _parts(text: str) -> list[int]:
+    """For each word, the part of the answer it stands in: a phrase never crosses a comma or the
+    end of a sentence ("in de zorg wil, ik kan" holds no "wil ik")."""
+    parts, part, end = [], 0, 0
+    for match in _WORD.finditer(text):
+        if _BREAK.search(text, end, match.start()):
+            part += 1
+        parts.append(part)
+        end = match.end()
+    return parts
+
+
 def zonder_inhoud(text: str, lang: str = "nl") -> bool:
     """ "ja", "ok", "weet ik niet", emoji only, or only words without content ("ja hoor",
     "later", "alles wel"): nothing to tag."""
@@ -237,54 +255,65 @@ def tag(text: str, lang: str = "nl", aims: Iterable[str] = ()) -> list[Tag]:
     if zonder_inhoud(text, lang):
         return []
     lexicon = _lexicon(lang)
-    forms = _words(invoer.schoon(text))
+    schoon = invoer.schoon(text)
+    forms = _words(schoon)
+    parts = _parts(schoon)
     words = [lexicon.normalise(w) for w in forms]
     found: dict[str, list[tuple[int, int, _Entry]]] = {}
     blocked: dict[str, list[tuple[int, int]]] = {}
     for start, i in _candidates(lexicon, words):
         entry = lexicon.entries[i]
         end = _match(entry.atoms, 0, words, start)
-        if end is None:
+        if end is None or parts[start] != parts[end - 1]:
             continue
-        if entry.weight:
+        if entry.strength != "niet":
             found.setdefault(entry.competency, []).append((start, end, entry))
         else:
             blocked.setdefault(entry.competency, []).append((start, end))
     aimed = set(aims)
     tags = []
     for competency, hits in found.items():
-        stops = blocked.get(competency, [])
-        hits = [h for h in hits if not any(h[0] < b and a < h[1] for a, b in stops)]
-        kept = [
-            h
-            for h in hits
-            if not any(
-                o is not h
-                and o[0] <= h[0]
-                and h[1] <= o[1]
-                and (o[0], o[1]) != (h[0], h[1])
-                and o[2].weight >= h[2].weight
-                for o in hits
-            )
-        ]
-        best: dict[tuple[int, int], _Entry] = {}  # the same words count once, at their best
-        for start, end, entry in kept:
-            if (start, end) not in best or entry.weight > best[start, end].weight:
-                best[start, end] = entry
-        weights: dict[str, float] = {}  # an entry found twice counts once
-        for entry in best.values():
-            weights[entry.words] = entry.weight
-        evidence = {span: " ".join(forms[span[0] : span[1]]) for span in best}
-        if not weights:
+        counted = _counted(hits, blocked.get(competency, []), competency in aimed)
+        if not counted:
             continue
-        sources = {"woorden": round(min(MAX_WOORDEN, sum(weights.values())), 2)}
+        vaag = min(VAAG_SAMEN, sum(e.weight for e in counted.values() if e.strength == "vaag"))
+        score = sum(e.weight for e in counted.values() if e.strength != "vaag") + vaag
+        sources = {"woorden": round(min(MAX_WOORDEN, score), 2)}
         if competency in aimed:
             sources["vraag"] = VRAAG
         confidence = round(min(0.99, sum(sources.values())), 2)
         if confidence >= CLAIM:
-            shown = tuple(dict.fromkeys(evidence[s] for s in sorted(evidence)))
-            tags.append(Tag(competency, confidence, shown, sources))
+            evidence = tuple(dict.fromkeys(" ".join(forms[a:b]) for a, b in sorted(counted)))
+            tags.append(Tag(competency, confidence, evidence, sources))
     return sorted(tags, key=lambda t: (-t.confidence, t.competency))
+
+
+def _counted(
+    hits: list[tuple[int, int, _Entry]], stops: list[tuple[int, int]], aimed: bool
+) -> dict[tuple[int, int], _Entry]:
+    """The hits that count, by span: not touching a ``niet`` phrase, not inside a longer hit
+    that is at least as strong, ``vaag`` only when the question aims here, the strongest entry
+    per span, and each entry once."""
+    hits = [
+        h
+        for h in hits
+        if (aimed or h[2].strength != "vaag") and not any(h[0] < b and a < h[1] for a, b in stops)
+    ]
+    best: dict[tuple[int, int], _Entry] = {}
+    for start, end, entry in hits:
+        inside = any(
+            a <= start and end <= b and (a, b) != (start, end) and other.weight >= entry.weight
+            for a, b, other in hits
+        )
+        if not inside and ((start, end) not in best or entry.weight > best[start, end].weight):
+            best[start, end] = entry
+    counted: dict[tuple[int, int], _Entry] = {}
+    seen: set[str] = set()
+    for span in sorted(best):
+        if best[span].words not in seen:
+            seen.add(best[span].words)
+            counted[span] = best[span]
+    return counted
 
 
 def _candidates(lexicon: _Lexicon, words: list[_Word]) -> list[tuple[int, int]]:
