@@ -10,8 +10,9 @@ Three sources, kept apart so a mentor can see why a tag is there:
 Answers without content ("ja", "ok", "weet ik niet", emoji only) claim nothing.
 
 A lexicon lists, per competency, entries of three strengths (``woorden`` claim alone, ``zwak``
-needs the question's aim or a second entry, ``vaag`` needs a second entry) and ``niet``: phrases
-whose words show nothing for that competency ("niet bang" is no fear). An entry is a word or a
+needs the question's aim or a second entry, ``vaag`` counts only when the question aims at the
+competency, and then with another entry) and ``niet``: phrases whose words show nothing for that
+competency ("niet bang" is no fear). An entry is a word or a
 phrase of adjacent words; in a phrase ``...`` stands for up to a few words, ``*`` for any one
 word, ``#`` for a number and ``<familie>`` for any word of that group (``[groepen]``);
 ``stage*`` and ``*bedrijf`` match the beginning or the end of a word (compounds), and ``=ga``
@@ -82,7 +83,7 @@ class _Normaliser:
         self.cache: dict[str, _Word] = {}
 
     def __call__(self, word: str) -> _Word:
-        """A word of an answer: its form, its lemma and the stem of that lemma."""
+        """A word of an answer: its form, its lemma, and the stems of both."""
         found = self.cache.get(word)
         if found is None:
             form = word.lower()
@@ -159,6 +160,15 @@ def _atom(token: str, normalise: _Normaliser, groups: dict[str, tuple[_Atom, ...
     return _Atom("woord", token.lower(), normalise.entry(token))
 
 
+def _tokens(entry: str) -> list[str]:
+    """The positions of an entry; a plain word is cut as an answer would be ("'s" → "s")."""
+    tokens = []
+    for token in entry.split():
+        special = token[0] in "=<*#." or token[-1] == "*"
+        tokens.extend([token] if special else _words(token) or [token])
+    return tokens
+
+
 @cache
 def _lexicon(lang: str) -> _Lexicon:
     path = resources.files("flows").joinpath(f"data/lexicon_{lang}.toml")
@@ -176,7 +186,7 @@ def _lexicon(lang: str) -> _Lexicon:
         lists = data.get(competency.value, {})
         for name in (*STERKTE, "niet"):
             for words in lists.get(name, []):
-                atoms = tuple(_atom(t, normalise, groups) for t in words.split())
+                atoms = tuple(_atom(t, normalise, groups) for t in _tokens(words))
                 if not atoms or atoms[0].kind == "gat" or atoms[-1].kind == "gat":
                     raise ValueError(
                         f"lexicon_{lang}: entry {words!r} cannot start or end with ..."

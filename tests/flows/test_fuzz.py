@@ -6,9 +6,7 @@ A hypothesis state machine plays a student who types anything (empty, control ch
 and sends photos, voice notes and stickers. After every turn the invariants below must hold, and
 from wherever the student got to, a simple student can still finish the reflection.
 
-Known engine bugs are kept out of the random input in exactly one place each (marked
-``BEKENDE FOUT``), with a strict-xfail reproduction (here or in test_safeguarding.py); when a
-bug is fixed that test starts passing, fails as XPASS, and the exclusion and the marker can go.
+The bugs it found have regression tests at the end of this file and in test_safeguarding.py.
 """
 
 from __future__ import annotations
@@ -157,14 +155,13 @@ teksten = st.one_of(
     st.text(st.sampled_from("عربيةالنص中文字符 \u200f\u200e\n\t"), max_size=40),
     _lang,
 )
-# BEKENDE FOUT (test_safeguarding.py::test_a_worrying_caption_is_flagged): captions are not
-# checked for safeguarding signals, so random captions carry none.
 bijschriften = st.one_of(
     st.just(""),
     st.text(max_size=40),
     st.text(st.characters(exclude_categories=()), max_size=1100),
     st.sampled_from(["de taart die ik maakte", "😀", "mijn werkplek", "\x00\x1b", "x" * 3000]),
-).filter(lambda t: signaal(t) is None)
+    st.sampled_from(ZORG),
+)
 COMMANDO_NAMEN = (
     *reflectie.COMMANDS,
     "START",
@@ -264,6 +261,7 @@ class Gesprek(RuleBasedStateMachine):
         self.antwoorden: list[Antwoord] = []  # every Antwoord effect so far, in order
         self.open = False  # a BeginErvaring has been emitted and not yet ended
         self.bewaard: set[str] = set()  # questions with an Antwoord effect in this reflection
+        self.zorgelijk: set[str] = set()  # flagged texts: for the mentor, never in the dossier
         self.turn: Turn | None = None
 
     # the one place where the engine is called --------------------------------------------------
@@ -325,6 +323,8 @@ class Gesprek(RuleBasedStateMachine):
                 assert signalen_verwacht and signalen_verwacht[-1] == effect.question_key
             elif isinstance(effect, RondErvaringAf):
                 assert self.open, "a reflection was completed that never began"
+                entry = json.dumps(effect.entry, ensure_ascii=False, default=str)
+                assert not [t for t in self.zorgelijk if t in entry], "flagged text in the dossier"
                 assert state["state"] == "klaar"
                 self.open = False
                 self.bewaard = set(state["antwoorden"])  # shown at klaar, stored before
@@ -333,8 +333,11 @@ class Gesprek(RuleBasedStateMachine):
                 self.open = False
                 self.bewaard = set()
         assert len(signalen_verwacht) == sum(isinstance(e, Signaal) for e in turn.effects)
-        # what the summary will show was stored as an answer first (never only in the state)
+        # what the summary will show was stored as an answer first (never only in the state),
+        # and never shows a flagged text
         assert set(state["antwoorden"]) <= self.bewaard, (set(state["antwoorden"]), self.bewaard)
+        getoond = [a.get("text") or "" for a in state["antwoorden"].values()]
+        assert not [t for t in self.zorgelijk for g in getoond if t in g], "flagged text kept"
         hypothesis.event(f"state {state['state']}")
         if signalen_verwacht:
             assert state["gepauzeerd"] == "zorg"
@@ -360,11 +363,8 @@ class Gesprek(RuleBasedStateMachine):
         if antwoord.flagged:
             assert antwoord.tags == ()  # a worried message is not evidence of a competency
             assert antwoord.text and signaal(antwoord.text) is not None
-        elif (
-            antwoord.text and antwoord.part in ("antwoord", "doorvraag") and antwoord.kind != "foto"
-        ):
-            # BEKENDE FOUT (test_safeguarding.py::test_a_worrying_correction_is_flagged and
-            # ::test_a_worrying_caption_is_flagged): corrections and captions are not checked.
+            self.zorgelijk.add(antwoord.text)
+        elif antwoord.text:  # answers, follow-ups, corrections and captions alike
             assert signaal(antwoord.text) is None, f"signal not flagged: {antwoord.text!r}"
 
     # rules --------------------------------------------------------------------------------------
@@ -452,9 +452,6 @@ class Gesprek(RuleBasedStateMachine):
     def foto(self, ref: str, caption: str) -> None:
         self.stap(Foto(ref, self.at, caption))
 
-    # BEKENDE FOUT (test_a_voice_note_where_the_place_is_asked_begins_the_reflection): a voice
-    # note at "plek" moves on without BeginErvaring.
-    @precondition(lambda self: self.saved is None or self.saved["state"] != "plek")
     @rule(ref=refs)
     def spraak(self, ref: str) -> None:
         self.stap(Spraak(ref, self.at))
@@ -573,7 +570,7 @@ def test_nothing_usable_asks_the_same_question_again(target: str, soort: str) ->
     assert all(r.vraagnr == before["vraagnr"] for r in buttons)
 
 
-# --- found by the fuzzer: regressions, and known bugs (remove xfail when fixed) -------------------
+# --- found by the fuzzer: regressions -----------------------------------------------------------
 
 
 def test_a_voice_note_where_the_place_is_asked_begins_the_reflection() -> None:
