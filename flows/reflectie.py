@@ -50,6 +50,8 @@ STATES: list[Any] = [
     "rodedraad",
     {"name": "klaar", "on_enter": "rond_af"},
 ]
+# States where typed text is an answer (and checked as one, in _tekst_antwoord).
+VRAGEN_MET_TEKST = frozenset({"plek", "rodedraad", *VRAGEN})
 COMMANDS = (
     "start",
     "terug",
@@ -223,6 +225,8 @@ class Gesprek:
                     (_("Deze vraag is al voorbij. 🙂"),), vraagnr=self.data["vraagnr"], notice=True
                 )
             )
+        elif isinstance(event, Bericht) and self._zorg_buiten_vraag(event.text):
+            pass  # danger or distress outside a question: answered with care, reflection paused
         elif self.data["gepauzeerd"]:
             self._gepauzeerd(event)
         elif self.state in ("start", "klaar"):
@@ -580,6 +584,23 @@ class Gesprek:
         self.trigger("herschreven")
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _zorg_buiten_vraag(self, text: str) -> bool:
+        """A worrying message where no free-text answer was asked (choosing, summary, paused,
+        just after the caring reply): flagged for the mentor all the same."""
+        if (
+            (self.state not in VRAGEN_MET_TEKST
+            and self.state != "herschrijven")
+            or self.data["gepauzeerd"]
+        ):
+            categorie = safeguarding.signaal(invoer.schoon(text))
+            if categorie is not None:
+                self.effects.append(Signaal(categorie, self.state))
+                if self._in_reflectie:
+                    self.data["gepauzeerd"] = "zorg"
+                self.zeg(*safeguarding.zorgbericht())
+                return True
+        return False
 
     def _zorgelijk(self, vraag: Vraag, text: str, part: str = "antwoord") -> bool:
         """Danger or distress in what the student wrote: keep it (flagged, for the mentor, never

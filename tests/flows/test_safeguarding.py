@@ -402,3 +402,24 @@ def test_a_stale_button_after_the_pause_changes_nothing() -> None:
     state = chat.state
     turn = reflectie.stap(state, Knop("4", old - 1, chat.at))
     assert turn.state == state and turn.effects == []
+
+
+@pytest.mark.parametrize("where", ["ervaring", "samenvatting", "competenties"])
+def test_a_worrying_message_outside_a_question_is_answered_with_care(where: str) -> None:
+    chat = Chat()
+    if where == "ervaring":
+        chat.command("start")
+    else:
+        advance(chat, where)
+    chat.text("ik wil niet meer leven")
+    assert "0800-0113" in chat.said()
+    assert Signaal("zelfbeschadiging", where) in chat.effects
+
+
+def test_a_second_worrying_message_while_paused_gets_care_again_not_a_welcome() -> None:
+    chat = Chat()
+    advance(chat, "reflecteren_anderen")
+    chat.text("mijn vader slaat mij")
+    chat.text("en ik ben bang om naar huis te gaan")
+    assert "0800-0432" in chat.said() and "Welkom terug" not in chat.said()
+    assert chat.state["gepauzeerd"] == "zorg"
