@@ -275,7 +275,8 @@ class Gesprek(RuleBasedStateMachine):
             isinstance(event, Knop) and event.value == reflectie.VERDER
         )
         if self.saved and self.saved["gepauzeerd"] and not hervat:  # paused: nothing is an answer
-            assert turn.effects == [] and turn.state["state"] == self.saved["state"]
+            assert all(isinstance(e, Signaal) for e in turn.effects)  # only a new worry counts
+            assert turn.state["state"] == self.saved["state"]
         self.saved, self.turn = turn.state, turn
         return turn
 
@@ -320,7 +321,11 @@ class Gesprek(RuleBasedStateMachine):
                     signalen_verwacht.append(effect.question_key)
             elif isinstance(effect, Signaal):
                 assert effect.category in CATEGORIEEN
-                assert signalen_verwacht and signalen_verwacht[-1] == effect.question_key
+                if not (signalen_verwacht and signalen_verwacht[-1] == effect.question_key):
+                    # typed outside a question (choosing, summary, paused): no answer is
+                    # stored; the signal names the state it came in
+                    assert effect.question_key in LEAF_STATES, effect
+                    signalen_verwacht.append(effect.question_key)
             elif isinstance(effect, RondErvaringAf):
                 assert self.open, "a reflection was completed that never began"
                 entry = json.dumps(effect.entry, ensure_ascii=False, default=str)
@@ -340,7 +345,8 @@ class Gesprek(RuleBasedStateMachine):
         assert not [t for t in self.zorgelijk for g in getoond if t in g], "flagged text kept"
         hypothesis.event(f"state {state['state']}")
         if signalen_verwacht:
-            assert state["gepauzeerd"] == "zorg"
+            in_reflectie = state["ervaring"] is not None and state["state"] != "klaar"
+            assert state["gepauzeerd"] == "zorg" or not in_reflectie
             assert "0800-0113" in _gezegd(turn.replies)
 
     def controleer_antwoord(self, antwoord: Antwoord, state: dict[str, Any]) -> None:
