@@ -52,11 +52,8 @@ def handle(session: Session, account: AccountInfo, event: Event) -> tuple[list[R
                      taal=verbatim(i18n.NAMES.get(code, code))),))], account  # fmt: skip
 
 
-def offer(state: dict[str, Any], account: AccountInfo, text: str) -> Reply | None:
+def offer(state: dict[str, Any], account: AccountInfo, written: str | None) -> Reply | None:
     """Someone writes in another language than they chose: offer to switch, once per language."""
-    if len(text.split()) < 4:
-        return None
-    written = i18n.detect(text)
     offered = state.setdefault("aangeboden", [])
     if written in (None, account.language) or written not in i18n.available() or written in offered:
         return None

@@ -135,10 +135,10 @@ def _for_role(
     turn = FLOWS[flow](state, event)
     replies, effects = list(turn.replies), list(turn.effects)
     written = None
-    if flow == "reflectie" and isinstance(event, Bericht):
-        if offer := language_view.offer(turn.state, account, event.text):
+    if flow == "reflectie" and isinstance(event, Bericht) and len(event.text.split()) >= 4:
+        written = i18n.detect(event.text)  # the language actually written, for the answer
+        if offer := language_view.offer(turn.state, account, written):
             replies.append(offer)
-        written = i18n.detect(event.text) if len(event.text.split()) >= 4 else None
     for effect in turn.effects:
         if isinstance(effect, WordLeerling):
             student_id = _become_student(session, account, effect, at)
