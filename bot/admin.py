@@ -103,6 +103,30 @@ def new_class_code(
     _show_code(code_id, code, "class code")
 
 
+SETTINGS = {
+    "zorgbeleid": "what the mentor reads in a safeguarding alert (the school's own policy)",
+    "samenvatting_uren_vooraf": "hours before a gesprek that the summary arrives (default 24)",
+}
+
+
+@admin_app.command("instelling")
+def school_setting(
+    school: Annotated[int, typer.Option("--school", help="School id.")],
+    name: Annotated[str, typer.Argument(help=" | ".join(SETTINGS))],
+    value: Annotated[str, typer.Argument(help="The new value.")],
+    db: DbOption = None,
+) -> None:
+    """Set a school setting: the safeguarding wording, or when summaries arrive."""
+    if name not in SETTINGS:
+        raise typer.BadParameter(f"one of {', '.join(SETTINGS)}", param_hint="NAME")
+    if name == "samenvatting_uren_vooraf" and not value.isdecimal():
+        raise typer.BadParameter("a whole number of hours", param_hint="VALUE")
+    with transaction(_engine(db)) as session:
+        if not schools.set_setting(session, school, name, value):
+            raise typer.BadParameter(f"no school #{school}", param_hint="--school")
+    typer.echo(f"school #{school}: {name} set")
+
+
 @admin_app.command("revoke")
 def revoke(code_id: int, db: DbOption = None) -> None:
     """Stop a code from working."""

@@ -92,12 +92,16 @@ def plan_reminders(session: Session, now: datetime, after: timedelta = REMIND_AF
 
 
 def run_due(
-    engine: Engine, now: datetime, deliver: Deliver, channel: str = "telegram"
+    engine: Engine,
+    now: datetime,
+    deliver: Deliver,
+    channel: str = "telegram",
+    remind_after: timedelta = REMIND_AFTER,
 ) -> list[str]:
     """Send what is due; returns the chats that got messages (to flush them)."""
     chats: list[str] = []
     with transaction(engine) as session:
-        plan_reminders(session, now)
+        plan_reminders(session, now, remind_after)
     with transaction(engine) as session:
         for job in jobs.claim_due(session, now):
             target = mentors.account_chat(session, job.account_id)

@@ -19,5 +19,6 @@ class Settings(BaseSettings):
     # Telegram allows a bot about 30 messages a second overall; the limiter keeps below it.
     telegram_max_messages_per_second: float = 30.0
     scheduler_interval_seconds: float = 20.0  # how often due summaries and reminders are sent
+    reminder_after_hours: float = 48.0  # an unfinished reflection gets one reminder after this
     database_url: str | None = None
     timezone: str = "Europe/Amsterdam"

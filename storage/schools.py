@@ -192,3 +192,13 @@ def list_codes(session: Session) -> list[Code]:
 
 def _seconds(delta: timedelta) -> int:
     return max(1, int(delta.total_seconds() + 0.999))
+
+
+def set_setting(session: Session, school_id: int, name: str, value: str) -> bool:
+    """Change one school setting; False if there is no such school."""
+    school = session.get(School, school_id)
+    if school is None:
+        return False
+    school.settings = {**school.settings, name: value}
+    session.add(school)
+    return True

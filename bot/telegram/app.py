@@ -15,7 +15,7 @@ import base64
 import contextlib
 import logging
 from collections.abc import Awaitable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -293,7 +293,12 @@ class Lobbot:
     async def run_scheduled(self, now: datetime | None = None) -> None:
         """Send what is due (summaries, alerts, check-ins, reminders) and flush those chats."""
         chats = await self.runner.run(
-            scheduling.run_due, self.engine, now or datetime.now(UTC), deliver, CHANNEL
+            scheduling.run_due,
+            self.engine,
+            now or datetime.now(UTC),
+            deliver,
+            CHANNEL,
+            timedelta(hours=self.settings.reminder_after_hours),
         )
         for chat in dict.fromkeys(chats):
             async with self.locks(chat):

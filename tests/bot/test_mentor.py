@@ -206,3 +206,37 @@ def test_a_half_finished_reflection_gets_one_reminder_unless_turned_off(
         scheduling.run_due(engine, now + timedelta(days=days), outbox)
     assert [chat for chat, _m in outbox.sent] == ["1"]  # Sara once; Yusuf turned them off
     assert "Gastles" in render(outbox.to("1")[0])
+
+
+def test_the_school_s_own_safeguarding_wording_reaches_the_mentor(
+    engine: Engine, now, school, cli_env
+) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    lobbot = Path(sys.executable).with_name("lobbot")
+    done = subprocess.run(
+        [
+            str(lobbot),
+            "admin",
+            "instelling",
+            "--school",
+            "1",
+            "zorgbeleid",
+            "Bel de zorgcoördinator, mevrouw Jansen, op 06-12345678.",
+        ],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    who = school["Sara"]
+    process_turn(engine, who, Knop("gastles", 1, now))
+    process_turn(engine, who, Bericht("ik wil niet meer leven", now))
+    outbox = Outbox()
+    scheduling.run_due(engine, now, outbox)
+    (alert,) = outbox.to("900")
+    assert "mevrouw Jansen, op 06-12345678" in render(alert)
