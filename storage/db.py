@@ -63,11 +63,27 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; the app calls this at every start."""
-    with engine.begin() as connection:
-        config = alembic_config(engine.url.render_as_string(hide_password=False))
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    """Bring the schema up to ``revision``; the app calls this at every start.
+
+    SQLite alters a table by rebuilding it (copy, drop, rename); with foreign keys enforced the
+    drop fails while rows point at the table. So, as SQLite documents, the keys are switched off
+    for the migration and every reference is checked before it commits.
+    """
+    sqlite = is_sqlite(engine)
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys=OFF")  # outside a transaction, where it counts
+        try:
+            with connection.begin():
+                config = alembic_config(engine.url.render_as_string(hide_password=False))
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("a migration left a row pointing at nothing")
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")
 
 
 def open_database(url: str) -> Engine:

@@ -37,26 +37,11 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeEngine
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from storage import reflecties
 from storage.db import alembic_config, make_engine, migrate, transaction
-from tests.conftest import ON_POSTGRES
-
-# A known bug, kept in view. On SQLite, 0003 adds ``students.reminders`` with
-# ``server_default=sa.true()``, an expression, so Alembic rebuilds the students table (copy,
-# DROP, rename). ``migrate`` runs with ``PRAGMA foreign_keys=ON``, and the DROP fails as soon as
-# an experience, answer, conversation or flag points at a student: a database with students from
-# before 0003 cannot be upgraded. Once it is fixed these tests pass, which a strict xfail
-# reports as a failure: then delete this mark.
-pytestmark = pytest.mark.xfail(
-    not ON_POSTGRES,
-    reason="SQLite: 0003 rebuilds students while foreign keys are enforced",
-    raises=IntegrityError,
-    strict=True,
-)
 
 OLDEST_REVISION = "0001"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
