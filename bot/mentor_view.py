@@ -13,14 +13,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import i18n
+from bot import i18n, thuis
 from bot.chart import Chart, evidence_chart
 from flows import dossier as c2
 from flows import invoer, mentor
 from flows.events import Commando, Event, Knop
-from flows.replies import Reply
-from flows.text import _
-from storage import dossier, jobs, mentors, reflecties, schools
+from flows.replies import Button, Reply
+from flows.text import _, ngettext, verbatim
+from flows.thuisopdrachten import THUISOPDRACHT
+from storage import dossier, jobs, mentors, ouders, reflecties, schools
 from storage.models import Mentor, School
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -56,6 +57,10 @@ def handle(session: Session, account_id: int, event: Event, at: datetime) -> lis
                 )
             )
         ]
+    if isinstance(event, Commando) and event.name == "thuisopdracht":
+        return [mentor.thuisopdracht_keuze()]
+    if isinstance(event, Knop) and event.value.startswith(f"{mentor.MENTOR}t:"):
+        return [_thuisopdracht(session, leader, event.value.split(":")[2:], at)]
     if isinstance(event, Commando) and event.name == "samenvatting":
         student_id = _student(session, leader, event.arg)
         if student_id is None:
@@ -64,6 +69,46 @@ def handle(session: Session, account_id: int, event: Event, at: datetime) -> lis
     if isinstance(event, Commando) and event.name == "gesprek":
         return [_plan(session, leader, event.arg, at)]
     return [mentor.welkom()]
+
+
+def _thuisopdracht(session: Session, leader: Mentor, args: list[str], at: datetime) -> Reply:
+    """Send a thuisopdracht to every linked parent of one of the mentor's classes."""
+    key = args[0] if args else ""
+    classes = mentors.classes_of(session, leader)
+    if key not in THUISOPDRACHT:
+        return mentor.thuisopdracht_keuze()
+    chosen = [c for c in classes if len(args) > 1 and str(c.id) == args[1]]
+    if not chosen and len(classes) != 1:
+        return Reply(
+            (_("Naar welke klas?"),),
+            tuple(Button(verbatim(c.name), f"{mentor.MENTOR}t:{key}:{c.id}") for c in classes),
+            columns=2,
+        )
+    school_class = (chosen or classes)[0]
+    assert school_class.id is not None
+    sent, children = 0, set()
+    for link in ouders.links_of_class(session, school_class.id):
+        assignment_id = ouders.assign(session, link.id, key, "mentor", at)
+        children.add(link.student_id)
+        if assignment_id is not None:
+            thuis.send(session, assignment_id, at)
+            sent += 1
+    total = len(mentors.students_of_class(session, school_class.id))
+    return Reply(
+        (
+            ngettext(
+                "Verstuurd naar {n} ouder, buiten de stille uren.",
+                "Verstuurd naar {n} ouders, buiten de stille uren.",
+                sent,
+            ),
+            ngettext(
+                "{n} leerling van {klas} heeft nog geen ouder gekoppeld (/ouder in lobbot).",
+                "{n} leerlingen van {klas} hebben nog geen ouder gekoppeld (/ouder in lobbot).",
+                total - len(children),
+                klas=verbatim(school_class.name),
+            ),
+        )
+    )
 
 
 def _not_yours() -> Reply:

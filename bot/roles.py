@@ -11,7 +11,12 @@ from storage import accounts, reflecties
 from storage.accounts import AccountInfo
 
 # Which flow each role talks to.
-FLOW_OF_ROLE = {"nieuw": "aanmelding", "leerling": "reflectie", "mentor": "mentor"}
+FLOW_OF_ROLE = {
+    "nieuw": "aanmelding",
+    "leerling": "reflectie",
+    "mentor": "mentor",
+    "ouder": "ouder",
+}
 
 # The console and the benchmarks are for trying lobbot out: there a person is a student at once.
 # In Telegram a new chat first joins with a class code.

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot import i18n, mentor_view
+from bot import i18n, mentor_view, thuis
 from bot.chart import Chart
 from bot.student_view import CHECKIN
 from flows import mentor
@@ -104,19 +104,36 @@ def run_due(
         plan_reminders(session, now, remind_after)
     with transaction(engine) as session:
         for job in jobs.claim_due(session, now):
-            target = mentors.account_chat(session, job.account_id)
-            if target is not None and target[0] == channel:
-                language, bilingual = mentors.account_language(session, job.account_id)
-                with i18n.language(language, bilingual):
-                    messages = _messages(session, job, now)
-                    if messages:
-                        deliver(session, target[0], target[1], messages)
-                        chats.append(target[1])
-            jobs.finish(session, job.id, now)
+            if thuis.postpone_if_quiet(session, job, now):
+                continue
+            try:
+                with session.begin_nested():  # one job that cannot run now leaves the others
+                    if chat := _run_job(session, job, now, deliver, channel):
+                        chats.append(chat)
+            except reflecties.VersionConflict:
+                continue  # the person's own turn changed their conversation: next round
     return chats
 
 
+def _run_job(
+    session: Session, job: jobs.DueJob, now: datetime, deliver: Deliver, channel: str
+) -> str | None:
+    chat = None
+    target = mentors.account_chat(session, job.account_id)
+    if target is not None and target[0] == channel:
+        language, bilingual = mentors.account_language(session, job.account_id)
+        with i18n.language(language, bilingual):
+            messages = _messages(session, job, now)
+            if messages:
+                deliver(session, target[0], target[1], messages)
+                chat = target[1]
+    jobs.finish(session, job.id, now)
+    return chat
+
+
 def _messages(session: Session, job: jobs.DueJob, now: datetime) -> list[Reply | Chart]:
+    if job.kind in thuis.KINDS:
+        return list(thuis.messages(session, job, now))
     if job.kind == "signaal":
         flag = session.get(SafeguardingFlag, job.payload["flag_id"])
         student = reflecties.student_by_id(session, job.payload["student_id"])

@@ -20,15 +20,18 @@ from sqlmodel import Session
 from bot import (
     dossier_view,
     i18n,
+    koppeling_view,
     language_view,
     mentor_view,
+    ouder_view,
     roles,
     scheduling,
     student_view,
+    thuis,
 )
 from bot.chart import Chart
 from bot.identity import Identity
-from flows import aanmelding, mentor, reflectie
+from flows import aanmelding, mentor, ouder, reflectie
 from flows.events import Bericht, CodeGecontroleerd, Commando, Event
 from flows.replies import (
     Antwoord,
@@ -43,8 +46,10 @@ from flows.replies import (
     Turn,
     WordLeerling,
     WordMentor,
+    WordOuder,
 )
-from storage import accounts, dossier, inbox, reflecties, schools
+from flows.thuisopdrachten import EERSTE
+from storage import accounts, dossier, inbox, ouders, reflecties, schools
 from storage.accounts import AccountInfo
 from storage.db import transaction
 
@@ -55,6 +60,7 @@ FLOWS: dict[str, Callable[[dict[str, Any] | None, Event], Turn]] = {
     "aanmelding": aanmelding.stap,
     "reflectie": reflectie.stap,
     "mentor": mentor.stap,
+    "ouder": ouder.stap,
 }
 Outbox = Callable[[Session, AccountInfo, list[Reply | Chart]], None]
 
@@ -117,13 +123,17 @@ def _for_role(
             session, account.id, flow, {"state": "mentor"}, None, version, at
         )
         return TurnResult(replies, "mentor", account)
-    if flow == "aanmelding":
+    if flow in ("aanmelding", "ouder"):
         event = _with_code_checked(session, who, event)
+    if flow == "ouder":
+        replies, state = ouder_view.handle(session, account.id, account.language, event, state, at)
+        reflecties.save_conversation(session, account.id, flow, state, None, version, at)
+        return TurnResult(list(replies), state["state"], account)
     if flow == "reflectie" and (state or {}).get("taal") != account.language:
         state = {**(state or {}), "taal": account.language}  # tag answers in their language
     student_id = reflecties.student_of_account(session, account.id)
     if flow == "reflectie" and student_id is not None:
-        for view in (dossier_view, student_view):
+        for view in (dossier_view, student_view, koppeling_view):
             if view.wants(event, state):
                 replies, state = view.handle(
                     session, student_id, account.id, event, state or {}, at
@@ -149,6 +159,10 @@ def _for_role(
             schools.use_code(session, effect.code_id)
             accounts.set_role(session, account.id, "mentor")
             replies = [mentor.welkom()]
+        elif isinstance(effect, WordOuder):
+            flow, started = "ouder", _become_parent(session, account, effect, at)
+            turn = replace(turn, state=started.state)
+            replies += started.replies
         elif isinstance(effect, KiesTaal):
             accounts.set_language(session, account.id, effect.code)
             account = replace(account, language=effect.code)
@@ -171,6 +185,9 @@ def _with_code_checked(session: Session, who: Identity, event: Event) -> Event:
         return event
     check = schools.check_code(session, code, event.at, who.channel, who.external_id)
     names = ("", "", "")
+    child: tuple[int, str] | None = None
+    if check.status == "ok" and check.purpose == "ouder" and check.code_id is not None:
+        child = ouders.invite_of_code(session, check.code_id)
     if check.status == "ok" and check.class_id is not None:
         names = schools.names_for_class(session, check.class_id)
     elif check.status == "ok" and check.school_id is not None:
@@ -185,7 +202,27 @@ def _with_code_checked(session: Session, who: Identity, event: Event) -> Event:
         check.mentor_id,
         *names,
         wait_seconds=check.wait_seconds,
+        student_id=child[0] if child else None,
+        leerling=_student_name(session, child[0]) if child else "",
+        label=child[1] if child else "",
     )
+
+
+def _student_name(session: Session, student_id: int) -> str:
+    student = reflecties.student_by_id(session, student_id)
+    return student.name if student else ""
+
+
+def _become_parent(session: Session, account: AccountInfo, effect: WordOuder, at: datetime) -> Turn:
+    """The parent's link to the child, and their first thuisopdracht at once."""
+    schools.use_code(session, effect.code_id)
+    accounts.set_role(session, account.id, "ouder")
+    link_id = ouders.link(session, effect.student_id, account.id, effect.label, at)
+    assignment_id = ouders.assign(session, link_id, EERSTE, "koppeling", at)
+    if assignment_id is not None:
+        thuis.reached_parent(session, assignment_id, at)
+    started = ouder_view.start_next(session, account.id, {"taal": account.language}, at)
+    return started or Turn(ouder.nieuw(), [])
 
 
 def _become_student(

@@ -1,5 +1,7 @@
 """Onboarding: a new chat joins with a class code (or a mentor invite), picks a name, reads who
-sees their answers, and then the first reflection starts.
+sees their answers, and then the first reflection starts. A parent joins with the invite their
+child sent: language first (each named in its own script), then what a parent sees, then the
+first thuisopdracht.
 
 Codes are looked up by the channel (the flow does no I/O); the outcome arrives as a
 ``CodeGecontroleerd`` event.
@@ -15,14 +17,31 @@ from transitions import Machine
 
 from flows import invoer
 from flows.events import Bericht, CodeGecontroleerd, Commando, Event, Knop
-from flows.replies import Button, Effect, KiesTaal, Reply, Turn, WordLeerling, WordMentor
+from flows.replies import (
+    Button,
+    Effect,
+    KiesTaal,
+    Reply,
+    Turn,
+    WordLeerling,
+    WordMentor,
+    WordOuder,
+)
 from flows.talen import NAMEN
 from flows.text import Text, _, ngettext, verbatim
 
-STATES = ["code", "taal", "naam", "privacy", "klaar"]
+STATES = ["code", "taal", "naam", "privacy", "ouder_privacy", "klaar"]
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "klas_gevonden", "source": "code", "dest": "taal"},
+    {"trigger": "ouder_gevonden", "source": "code", "dest": "taal"},
+    {
+        "trigger": "taal_gekozen",
+        "source": "taal",
+        "dest": "ouder_privacy",
+        "conditions": "is_ouder",
+    },
     {"trigger": "taal_gekozen", "source": "taal", "dest": "naam"},
+    {"trigger": "akkoord", "source": "ouder_privacy", "dest": "klaar"},
     {"trigger": "naam_gekozen", "source": "naam", "dest": "privacy"},
     {"trigger": "akkoord", "source": "privacy", "dest": "klaar"},
     {"trigger": "mentor_gekoppeld", "source": "code", "dest": "klaar"},
@@ -37,7 +56,7 @@ _NAAM = re.compile(r"^[^\W\d_][\w'’-]{0,29}$")
 
 
 def nieuw() -> dict[str, Any]:
-    return {"state": "code", "klas": None, "naam": None}
+    return {"state": "code", "klas": None, "naam": None, "ouder": None}
 
 
 class Aanmelding:
@@ -50,6 +69,9 @@ class Aanmelding:
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.trigger: Any
+
+    def is_ouder(self, event: Any = None) -> bool:
+        return bool(self.data.get("ouder"))
 
     def na_overgang(self, event: Any) -> None:
         """Entering a state asks its question."""
@@ -77,6 +99,10 @@ class Aanmelding:
                 )
             )
             self.trigger("akkoord")
+        elif self.state == "ouder_privacy" and isinstance(event, Knop) and event.value == AKKOORD:
+            ouder = self.data["ouder"]
+            self.effects.append(WordOuder(ouder["code_id"], ouder["student_id"], ouder["label"]))
+            self.trigger("akkoord")
         elif self.state == "privacy" and isinstance(event, Knop) and event.value == ANDERE_NAAM:
             self.trigger("terug")
         elif isinstance(event, Commando) and event.name == "hulp":
@@ -93,6 +119,15 @@ class Aanmelding:
             self.effects.append(WordMentor(event.code_id, event.mentor_id))
             self.data["school"] = event.school
             self.trigger("mentor_gekoppeld")
+        elif event.status == "ok" and event.purpose == "ouder" and event.student_id is not None:
+            self.data["ouder"] = {
+                "code_id": event.code_id,
+                "student_id": event.student_id,
+                "kind": event.leerling,
+                "label": event.label,
+                "school": event.school,
+            }
+            self.trigger("ouder_gevonden")
         elif event.status == "ok" and event.purpose == "klas":
             self.data["klas"] = {
                 "code_id": event.code_id,
@@ -157,6 +192,28 @@ class Aanmelding:
                     Button(_("Andere naam ✏️"), ANDERE_NAAM),
                 ),
             )
+        elif self.state == "ouder_privacy":
+            ouder = self.data["ouder"]
+            kind = verbatim(ouder["kind"])
+            self.zeg(
+                _(
+                    "Welkom! 👋 {kind} nodigt u uit voor lobbot, van {school}.",
+                    kind=kind,
+                    school=verbatim(ouder["school"]),
+                ),
+                _(
+                    "🔒 U ziet de thuisopdrachten, en wat {kind} zelf met u deelt."
+                    " De reflecties van {kind} ziet u niet.",
+                    kind=kind,
+                ),
+                _(
+                    "Uw antwoorden komen in het loopbaandossier van {kind}."
+                    " {kind} en de mentor kunnen ze lezen.",
+                    kind=kind,
+                ),
+                _("Uw naam, adres of telefoonnummer vraag ik niet."),
+                buttons=(Button(_("Oké, begrijp ik ✅"), AKKOORD),),
+            )
         elif self.state == "klaar" and self.data.get("school"):
             self.zeg(
                 _(
@@ -177,20 +234,24 @@ def _zonder_code() -> tuple[Text, ...]:
     )
 
 
+def te_vaak(wait_seconds: int) -> Text:
+    """Too many wrong codes from this chat: how long to wait."""
+    if wait_seconds >= 120:
+        return ngettext(
+            "Te vaak een verkeerde code geprobeerd. Probeer het over {n} minuut opnieuw.",
+            "Te vaak een verkeerde code geprobeerd. Probeer het over {n} minuten opnieuw.",
+            wait_seconds // 60,
+        )
+    return ngettext(
+        "Te vaak een verkeerde code geprobeerd. Probeer het over {n} seconde opnieuw.",
+        "Te vaak een verkeerde code geprobeerd. Probeer het over {n} seconden opnieuw.",
+        wait_seconds,
+    )
+
+
 def _code_probleem(event: CodeGecontroleerd) -> Text:
     if event.status == "te_vaak":
-        if event.wait_seconds >= 120:
-            minuten = event.wait_seconds // 60
-            return ngettext(
-                "Te vaak een verkeerde code geprobeerd. Probeer het over {n} minuut opnieuw.",
-                "Te vaak een verkeerde code geprobeerd. Probeer het over {n} minuten opnieuw.",
-                minuten,
-            )
-        return ngettext(
-            "Te vaak een verkeerde code geprobeerd. Probeer het over {n} seconde opnieuw.",
-            "Te vaak een verkeerde code geprobeerd. Probeer het over {n} seconden opnieuw.",
-            event.wait_seconds,
-        )
+        return te_vaak(event.wait_seconds)
     return {
         "verlopen": _("Deze code is verlopen. Vraag je mentor om een nieuwe."),
         "ingetrokken": _("Deze code werkt niet meer. Vraag je mentor om een nieuwe."),

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flows import ouder
 from flows.bank import ERVARING, Competentie
 from flows.replies import Button, Reply
 from flows.text import Text, _, joined, verbatim
+from flows.thuisopdrachten import THUISOPDRACHT
 
 NAAM: Mapping[str, Text] = {
     Competentie.KWALITEITEN: _("kwaliteitenreflectie"),
@@ -173,6 +175,19 @@ def pagina(entries: list[Mapping[str, Any]], nummer: int) -> Reply:
     knoppen: list[Button] = []
     for entry in deze:
         lines.append(_kop(entry))
+        if entry["source"] == "ouder":
+            lines += [
+                _("• {kop}: {woorden}", kop=kop, woorden=w)
+                for kop, w in ouder.antwoord_regels(entry["content"])
+            ]
+            if entry["competencies"]:
+                lines.append(
+                    _(
+                        "🧭 {namen}",
+                        namen=joined([NAAM[c] for c in entry["competencies"] if c in NAAM]),
+                    )
+                )
+            continue  # a parent's words are theirs: the child does not correct them
         lines += [
             _("• {kop}: {woorden}", kop=kop, woorden=verbatim(w))
             for _p, kop, w in regels(entry["content"])
@@ -192,8 +207,37 @@ def pagina(entries: list[Mapping[str, Any]], nummer: int) -> Reply:
     return Reply(tuple(lines), tuple(knoppen), columns=2)
 
 
+def samenvatting_regels(content: Mapping[str, Any]) -> list[Text]:
+    """An entry in a few lines, for sharing it with a parent."""
+    if content.get("thuisopdracht"):
+        return [
+            _("• {kop}: {woorden}", kop=kop, woorden=w) for kop, w in ouder.antwoord_regels(content)
+        ]
+    activiteit = content.get("activiteit") or {}
+    soort = ERVARING.get(activiteit.get("soort") or "")
+    lines: list[Text] = []
+    if soort:
+        lines.append(
+            _("📌 {soort} — {plek}", soort=soort.label, plek=verbatim(activiteit.get("plek") or ""))
+        )
+    lines += [
+        _("• {kop}: {woorden}", kop=kop, woorden=verbatim(w)) for _p, kop, w in regels(content)
+    ]
+    return lines
+
+
 def _kop(entry: Mapping[str, Any]) -> Text:
     activiteit = entry["content"].get("activiteit") or {}
+    if entry["source"] == "ouder":
+        thuis = entry["content"].get("thuisopdracht") or {}
+        opdracht = THUISOPDRACHT.get(thuis.get("opdracht") or "")
+        door = ouder.WIE.get(thuis.get("door") or "", _("ouder"))
+        return _(
+            "👪 Thuisopdracht “{titel}” — je {wie}, {datum}",
+            titel=opdracht.naam if opdracht else verbatim(""),
+            wie=door,
+            datum=entry["created"],
+        )
     if entry["source"] == "leerling":
         return _("📝 Notitie van {datum}", datum=entry["created"])
     versie = (

@@ -80,6 +80,9 @@ class CodeGecontroleerd:
     mentor: str = ""
     school: str = ""
     wait_seconds: int = 0
+    student_id: int | None = None  # a parent invite: the child who sent it
+    leerling: str = ""  # … and the child's first name
+    label: str = ""  # … and who the child invited (moeder, vader, verzorger, familie)
 
 
 Event = Bericht | Knop | Commando | Foto | Spraak | Anders | CodeGecontroleerd

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flows import dossier
+from flows import dossier, ouder
 from flows.bank import ERVARING, Competentie
 from flows.events import Event
 from flows.replies import Button, Reply, Turn
 from flows.talen import NAMEN
 from flows.text import Text, _, joined, ngettext, verbatim
+from flows.thuisopdrachten import THUISOPDRACHT, THUISOPDRACHTEN
 
 PER_PAGINA = 10
 LANG_GELEDEN = 42  # days without a reflection before the overview marks a student
@@ -67,9 +68,35 @@ def welkom() -> Reply:
             _(
                 "/leerlingen – je leerlingen, wie aandacht nodig heeft bovenaan\n"
                 "/samenvatting <nummer> – wat een leerling vertelde sinds jullie laatste gesprek\n"
-                "/gesprek <nummer> <datum> <tijd> – plan een gesprek; de samenvatting komt vooraf"
+                "/gesprek <nummer> <datum> <tijd> – plan een gesprek; de samenvatting komt vooraf\n"
+                "/thuisopdracht – stuur een thuisopdracht naar de ouders van een klas"
             ),
         )
+    )
+
+
+def _thuis(content: Mapping[str, Any], created: date) -> list[Text]:
+    """A parent's answers to a thuisopdracht, quoted as written."""
+    opdracht = THUISOPDRACHT.get(content["thuisopdracht"].get("opdracht") or "")
+    lines: list[Text] = [
+        _(
+            "👪 Thuisopdracht “{naam}”, van een ouder ({datum})",
+            naam=opdracht.naam if opdracht else verbatim(""),
+            datum=created.strftime("%d-%m"),
+        )
+    ]
+    lines += [
+        _("   {kop}: “{woorden}”", kop=kop, woorden=woorden)
+        for kop, woorden in ouder.antwoord_regels(content)
+    ]
+    return lines
+
+
+def thuisopdracht_keuze() -> Reply:
+    """Which thuisopdracht goes to the parents of a class."""
+    return Reply(
+        (_("Welke thuisopdracht stuurt u naar de ouders?"),),
+        tuple(Button(t.naam, f"{MENTOR}t:{t.key}") for t in THUISOPDRACHTEN),
     )
 
 
@@ -156,6 +183,9 @@ def samenvatting(leerling: Leerling, sinds: date | None, mentor_taal: str) -> Re
         )
     for entry in leerling.entries:
         content = entry["content"]
+        if content.get("thuisopdracht"):
+            lines += _thuis(content, entry["created"])
+            continue
         activiteit = content.get("activiteit") or {}
         soort = ERVARING.get(activiteit.get("soort") or "")
         lines.append(

@@ -588,11 +588,9 @@ class Gesprek:
     def _zorg_buiten_vraag(self, text: str) -> bool:
         """A worrying message where no free-text answer was asked (choosing, summary, paused,
         just after the caring reply): flagged for the mentor all the same."""
-        if (
-            (self.state not in VRAGEN_MET_TEKST
-            and self.state != "herschrijven")
-            or self.data["gepauzeerd"]
-        ):
+        if (self.state not in VRAGEN_MET_TEKST and self.state != "herschrijven") or self.data[
+            "gepauzeerd"
+        ]:
             categorie = safeguarding.signaal(invoer.schoon(text))
             if categorie is not None:
                 self.effects.append(Signaal(categorie, self.state))

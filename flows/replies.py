@@ -113,6 +113,24 @@ class WordMentor:
 
 
 @dataclass(frozen=True, slots=True)
+class WordOuder:
+    """A parent accepted a child's invite: this chat is linked to that child as a parent."""
+
+    code_id: int
+    student_id: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RondThuisopdrachtAf:
+    """A parent answered a thuisopdracht: the dossier entry it becomes, and its competencies."""
+
+    assignment_id: int
+    entry: dict[str, Any]
+    competenties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class KiesTaal:
     """The person chose the language they read."""
 
@@ -128,6 +146,8 @@ Effect = (
     | BreekErvaringAf
     | WordLeerling
     | WordMentor
+    | WordOuder
+    | RondThuisopdrachtAf
     | KiesTaal
 )
 

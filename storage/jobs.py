@@ -71,6 +71,11 @@ def finish(session: Session, job_id: int, at: datetime) -> None:
     session.execute(update(_jobs).where(_jobs.c.id == job_id).values(done_at=at))
 
 
+def postpone(session: Session, job_id: int, due_at: datetime) -> None:
+    """A claimed job that may not run now (quiet hours) waits until ``due_at``."""
+    session.execute(update(_jobs).where(_jobs.c.id == job_id).values(due_at=due_at))
+
+
 def cancel(session: Session, dedupe_key: str, at: datetime) -> None:
     session.execute(
         update(_jobs)

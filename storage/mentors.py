@@ -51,6 +51,20 @@ def student_ids(session: Session, mentor: Mentor) -> list[int]:
     return list(session.execute(_scope(mentor).order_by(Student.id)).scalars())
 
 
+def classes_of(session: Session, mentor: Mentor) -> list[SchoolClass]:
+    """The mentor's classes (a decaan: every class of the school)."""
+    query = select(SchoolClass).order_by(SchoolClass.id)
+    if mentor.decaan:
+        query = query.where(SchoolClass.school_id == mentor.school_id)
+    else:
+        query = query.where(SchoolClass.mentor_id == mentor.id)
+    return list(session.execute(query).scalars())
+
+
+def students_of_class(session: Session, class_id: int) -> list[int]:
+    return list(session.execute(select(Student.id).where(Student.class_id == class_id)).scalars())
+
+
 def audit(session: Session, mentor_id: int, student_id: int, action: str, at: datetime) -> None:
     session.execute(
         insert(AuditEntry).values(

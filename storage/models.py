@@ -72,12 +72,15 @@ class Code(SQLModel, table=True):
     __tablename__ = "codes"
 
     id: int | None = Field(default=None, primary_key=True)
-    purpose: str = Field(max_length=16)  # "klas" (students join a class), "mentor" (invite)
+    # "klas" (students join a class), "mentor" (an invite), "ouder" (a child invites a parent)
+    purpose: str = Field(max_length=16)
     code_hash: str = Field(max_length=64, unique=True)
     hint: str = Field(max_length=8)  # the first characters, so an admin can tell codes apart
     school_id: int = Field(foreign_key="schools.id", index=True)
     class_id: int | None = Field(default=None, foreign_key="classes.id")
     mentor_id: int | None = Field(default=None, foreign_key="mentors.id")
+    student_id: int | None = Field(default=None, foreign_key="students.id", index=True)
+    label: str | None = Field(default=None, max_length=16)  # a parent invite: moeder, vader …
     uses: int = 0
     max_uses: int | None = None  # a mentor invite is used once; a class code until it expires
     created_at: datetime
@@ -280,3 +283,41 @@ class AuditEntry(SQLModel, table=True):
     student_id: int = Field(foreign_key="students.id", index=True)
     action: str = Field(max_length=32)  # overzicht, samenvatting, signaal
     created_at: datetime
+
+
+class ParentLink(SQLModel, table=True):
+    """A parent or carer linked to a child, who can end the link at any time.
+
+    The parent is known only by the word the child chose (moeder, vader, verzorger, familie):
+    not by name. A revoked link stays as a row (with ``revoked_at``) so nothing reaches it again.
+    """
+
+    __tablename__ = "parent_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="students.id", index=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True)  # the parent's chat
+    label: str = Field(max_length=16)
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class HomeAssignment(SQLModel, table=True):
+    """A thuisopdracht for one linked parent, and how far it got.
+
+    ``status``: gepland (waiting for a time outside quiet hours), verstuurd (the parent has it),
+    bezig (the parent is answering), klaar (the answers are in the dossier: ``entry_id``),
+    vervallen (the link was revoked).
+    """
+
+    __tablename__ = "home_assignments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="parent_links.id", index=True)
+    opdracht: str = Field(max_length=32)
+    sent_by: str = Field(max_length=16)  # koppeling (the first one), leerling, mentor
+    status: str = Field(default="gepland", max_length=16)
+    created_at: datetime
+    sent_at: datetime | None = None
+    done_at: datetime | None = None
+    entry_id: int | None = Field(default=None, foreign_key="dossier_entries.id")

@@ -2,7 +2,9 @@
 
 Erasure removes the student, their answers (with tags), experiences, dossier entries, safeguarding
 flags, meetings, audit entries that name them, their jobs, their conversation, their inbox and
-outbox rows and their chat account, so that no row refers to them any more.
+outbox rows, their parent links, invites and thuisopdrachten (and a parent's unfinished answers
+about them) and their chat account, so that no row refers to them any more. The parent's own
+chat account stays: it is the parent's, and it may be linked to a brother or sister.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from storage.models import (
     Answer,
     AnswerTag,
     AuditEntry,
+    Code,
     CodeAttempts,
     Conversation,
     DossierEntry,
     Experience,
+    HomeAssignment,
     InboxItem,
     Job,
     MentorMeeting,
     OutboxMessage,
+    ParentLink,
     SafeguardingFlag,
     Student,
 )
@@ -43,6 +48,7 @@ def everything(session: Session, student_id: int) -> dict[str, Any]:
         raise LookupError(f"no student #{student_id}")
     account = session.get(Account, student.account_id)
     answer_ids = select(Answer.id).where(Answer.student_id == student_id)
+    links = select(ParentLink.id).where(ParentLink.student_id == student_id)
     return {
         "student": _rows(session, Student, Student.id == student_id),
         "account": _rows(session, Account, Account.id == student.account_id),
@@ -57,6 +63,16 @@ def everything(session: Session, student_id: int) -> dict[str, Any]:
         "meetings": _rows(session, MentorMeeting, MentorMeeting.student_id == student_id),
         "audit_log": _rows(session, AuditEntry, AuditEntry.student_id == student_id),
         "jobs": _rows(session, Job, Job.account_id == student.account_id),
+        "parent_links": _rows(session, ParentLink, ParentLink.student_id == student_id),
+        "parent_invites": [
+            {k: v for k, v in row.items() if k != "code_hash"}
+            for row in _rows(session, Code, Code.student_id == student_id)
+        ],
+        "home_assignments": _rows(
+            session,
+            HomeAssignment,
+            HomeAssignment.link_id.in_(links),  # type: ignore[attr-defined]
+        ),
         "messages_waiting": _rows(
             session, OutboxMessage, OutboxMessage.chat == (account.external_id if account else "")
         ),
@@ -72,7 +88,15 @@ def erase(session: Session, student_id: int, at: datetime) -> dict[str, int]:
     account = session.get(Account, account_id)
     chat = (account.channel, account.external_id) if account else None
     answer_ids = select(Answer.id).where(Answer.student_id == student_id)
+    links = select(ParentLink.id).where(ParentLink.student_id == student_id)
+    _forget_in_parent_chats(session, student_id)
     steps: list[tuple[str, Any]] = [
+        (
+            "home_assignments",
+            delete(HomeAssignment).where(HomeAssignment.link_id.in_(links)),  # type: ignore[attr-defined]
+        ),
+        ("parent_links", delete(ParentLink).where(ParentLink.student_id == student_id)),
+        ("parent_invites", delete(Code).where(Code.student_id == student_id)),
         ("answer_tags", delete(AnswerTag).where(AnswerTag.answer_id.in_(answer_ids))),  # type: ignore[attr-defined]
         (
             "safeguarding_flags",
@@ -112,6 +136,27 @@ def erase(session: Session, student_id: int, at: datetime) -> dict[str, int]:
     for name, statement in steps:  # children before parents, for the foreign keys
         counts[name] = counts.get(name, 0) + int(session.execute(statement).rowcount or 0)
     return counts
+
+
+def _forget_in_parent_chats(session: Session, student_id: int) -> None:
+    """A parent half-way through a thuisopdracht about this child: the answers so far go too."""
+    assignment_ids = set(
+        session.execute(
+            select(HomeAssignment.id)
+            .join(ParentLink, ParentLink.id == HomeAssignment.link_id)
+            .where(ParentLink.student_id == student_id)
+        ).scalars()
+    )
+    parents = select(ParentLink.account_id).where(ParentLink.student_id == student_id)
+    for conversation in session.execute(
+        select(Conversation).where(Conversation.account_id.in_(parents))  # type: ignore[attr-defined]
+    ).scalars():
+        opdracht = conversation.state.get("opdracht") or {}
+        if opdracht.get("id") in assignment_ids:
+            conversation.state = {**conversation.state, "state": "wacht", "opdracht": None}
+            conversation.version += 1
+            session.add(conversation)
+    session.flush()
 
 
 def left_before(session: Session, cutoff: datetime) -> list[int]:

@@ -68,6 +68,8 @@ def create_code(
     *,
     class_id: int | None = None,
     mentor_id: int | None = None,
+    student_id: int | None = None,
+    label: str | None = None,
     expires_at: datetime | None = None,
 ) -> tuple[int, str]:
     """A new code; returns its id and the code itself, which is not stored and shown once."""
@@ -75,6 +77,8 @@ def create_code(
         raise ValueError("a class code needs a class")
     if purpose == "mentor" and mentor_id is None:
         raise ValueError("a mentor invite needs a mentor")
+    if purpose == "ouder" and student_id is None:
+        raise ValueError("a parent invite comes from a student")
     code = new_code()
     row = Code(
         purpose=purpose,
@@ -83,7 +87,9 @@ def create_code(
         school_id=school_id,
         class_id=class_id,
         mentor_id=mentor_id,
-        max_uses=1 if purpose == "mentor" else None,
+        student_id=student_id,
+        label=label,
+        max_uses=1 if purpose in ("mentor", "ouder") else None,
         created_at=at,
         expires_at=expires_at,
     )

@@ -30,7 +30,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import i18n, scheduling
+from bot import i18n, links, scheduling
 from bot.chart import Chart
 from bot.settings import Settings
 from bot.telegram import render
@@ -284,6 +284,7 @@ class Lobbot:
         """Initialise PTB, register the commands and finish interrupted work."""
         await self.application.initialize()
         await self.application.start()
+        links.set_username(self.application.bot.username)  # for the invites children send
         await self.set_commands()
         await self.runner.run(warm_up)
         await self.recover()
