@@ -6,6 +6,7 @@ A code is printed once, with its t.me link when the bot's username is known
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 
 from bot.settings import Settings
+from flows.stille_uren import DAGEN
 from storage import schools
 from storage.db import database_url, open_database, transaction
 
@@ -106,6 +108,9 @@ def new_class_code(
 SETTINGS = {
     "zorgbeleid": "what the mentor reads in a safeguarding alert (the school's own policy)",
     "samenvatting_uren_vooraf": "hours before a gesprek that the summary arrives (default 24)",
+    "toestemming_onder_16": "aan | uit: students under 16 need a parent's consent (default uit)",
+    "stille_uren": "when families get nothing from lobbot, e.g. 20:00-09:00 (the default)",
+    "stille_dagen": "whole quiet days, e.g. za,zo (the default); empty for none",
 }
 
 
@@ -119,12 +124,31 @@ def school_setting(
     """Set a school setting: the safeguarding wording, or when summaries arrive."""
     if name not in SETTINGS:
         raise typer.BadParameter(f"one of {', '.join(SETTINGS)}", param_hint="NAME")
-    if name == "samenvatting_uren_vooraf" and not value.isdecimal():
-        raise typer.BadParameter("a whole number of hours", param_hint="VALUE")
+    if problem := _invalid(name, value):
+        raise typer.BadParameter(problem, param_hint="VALUE")
     with transaction(_engine(db)) as session:
         if not schools.set_setting(session, school, name, value):
             raise typer.BadParameter(f"no school #{school}", param_hint="--school")
     typer.echo(f"school #{school}: {name} set")
+
+
+CLOCK = r"([01]\d|2[0-3]):[0-5]\d"
+
+
+def _invalid(name: str, value: str) -> str | None:
+    """What is wrong with a setting's value, if anything."""
+    if name == "samenvatting_uren_vooraf" and not value.isdecimal():
+        return "a whole number of hours"
+    if name == "toestemming_onder_16" and value not in ("aan", "uit"):
+        return "aan or uit"
+    if name == "stille_uren" and not re.fullmatch(
+        r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value
+    ):
+        return "HH:MM-HH:MM, for example 20:00-09:00"
+    days = [d.strip() for d in value.split(",") if d.strip()]
+    if name == "stille_dagen" and (any(d not in DAGEN for d in days) or len(days) == 7):
+        return "days from ma,di,wo,do,vr,za,zo (not all seven), for example za,zo"
+    return None
 
 
 @admin_app.command("revoke")

@@ -84,6 +84,20 @@ def handle(
     return [overview(session, student_id, at)], state
 
 
+def consent_first() -> Reply:
+    """A student under 16 whose school asks a parent's consent, before anything is stored."""
+    return Reply(
+        (
+            _("Je bent jonger dan 16. Je school vraagt eerst toestemming van een ouder."),
+            _(
+                "Nodig je ouder uit. Als je ouder ja zegt, kun je beginnen."
+                " Er is nog niets bewaard."
+            ),
+        ),
+        (Button(_("👪 Ouder uitnodigen"), f"{KOPPELING}n"),),
+    )
+
+
 def overview(session: Session, student_id: int, at: datetime) -> Reply:
     """Who is linked, which invites are open, and what the student can do."""
     linked = ouders.links_of_student(session, student_id)

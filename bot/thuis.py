@@ -22,7 +22,7 @@ from flows.thuisopdrachten import THUISOPDRACHT
 from storage import dossier, jobs, ouders, reflecties
 from storage.models import School, Student
 
-KINDS = frozenset({"thuisopdracht", "thuisherinnering", "ouderantwoord", "gedeeld"})
+KINDS = frozenset({"thuisopdracht", "thuisherinnering", "ouderantwoord", "gedeeld", "toestemming"})
 REMINDERS = (timedelta(days=2), timedelta(days=5))  # after it reached the parent; never more
 
 
@@ -78,6 +78,16 @@ def tell_child(session: Session, task: ouders.Assignment, entry_id: int, at: dat
         )  # fmt: skip
 
 
+def tell_consent(session: Session, student_id: int, link_id: int, at: datetime) -> None:
+    """The child hears that a parent consented, so they can start."""
+    student = session.get(Student, student_id)
+    if student is not None:
+        _plan(
+            session, "toestemming", student.account_id, student_id, at, at, {"link_id": link_id},
+            f"toestemming:{student_id}",
+        )  # fmt: skip
+
+
 def share(session: Session, student_id: int, entry_id: int, at: datetime) -> int:
     """The child shares one dossier entry with every linked parent; returns how many."""
     links = ouders.links_of_student(session, student_id)
@@ -105,6 +115,8 @@ def messages(session: Session, job: jobs.DueJob, now: datetime) -> list[Reply]:
     """What a due family job says; nothing when its link or thuisopdracht is gone."""
     if job.kind == "gedeeld":
         return _shared(session, job)
+    if job.kind == "toestemming":
+        return [Reply((_("👪 Je ouder gaf toestemming. Typ /start om te beginnen! 🚀"),))]
     task = ouders.assignment(session, job.payload.get("assignment_id", -1))
     if task is None:
         return []

@@ -31,7 +31,7 @@ from bot import (
 )
 from bot.chart import Chart
 from bot.identity import Identity
-from flows import aanmelding, mentor, ouder, reflectie
+from flows import aanmelding, invoer, mentor, ouder, reflectie, safeguarding
 from flows.events import Bericht, CodeGecontroleerd, Commando, Event
 from flows.replies import (
     Antwoord,
@@ -142,6 +142,12 @@ def _for_role(
                     session, account.id, flow, state, experience_id, version, at
                 )
                 return TurnResult(replies, state.get("state", "start"), account)
+    if (
+        flow == "reflectie"
+        and student_id is not None
+        and _waits_for_consent(session, student_id, event)
+    ):
+        return TurnResult([koppeling_view.consent_first()], (state or {}).get("state", ""), account)
     turn = FLOWS[flow](state, event)
     replies, effects = list(turn.replies), list(turn.effects)
     written = None
@@ -153,7 +159,8 @@ def _for_role(
         if isinstance(effect, WordLeerling):
             student_id = _become_student(session, account, effect, at)
             flow, turn = "reflectie", reflectie.stap(None, Commando("start", at))
-            replies += turn.replies
+            waits = ouders.needs_consent(session, student_id)
+            replies += [koppeling_view.consent_first()] if waits else turn.replies
         elif isinstance(effect, WordMentor):
             schools.link_mentor(session, effect.mentor_id, account.id)
             schools.use_code(session, effect.code_id)
@@ -186,8 +193,12 @@ def _with_code_checked(session: Session, who: Identity, event: Event) -> Event:
     check = schools.check_code(session, code, event.at, who.channel, who.external_id)
     names = ("", "", "")
     child: tuple[int, str] | None = None
+    consent = False
     if check.status == "ok" and check.purpose == "ouder" and check.code_id is not None:
         child = ouders.invite_of_code(session, check.code_id)
+        consent = child is not None and ouders.needs_consent(session, child[0])
+    elif check.status == "ok" and check.purpose == "klas":
+        consent = ouders.school_asks_consent(session, check.school_id)
     if check.status == "ok" and check.class_id is not None:
         names = schools.names_for_class(session, check.class_id)
     elif check.status == "ok" and check.school_id is not None:
@@ -205,7 +216,16 @@ def _with_code_checked(session: Session, who: Identity, event: Event) -> Event:
         student_id=child[0] if child else None,
         leerling=_student_name(session, child[0]) if child else "",
         label=child[1] if child else "",
+        toestemming=consent,
     )
+
+
+def _waits_for_consent(session: Session, student_id: int, event: Event) -> bool:
+    """Nothing of a reflection is stored before a parent consented (where the school asks it);
+    a worrying message still reaches the mentor: that duty of care comes first."""
+    if isinstance(event, Bericht) and safeguarding.signaal(invoer.schoon(event.text)):
+        return False
+    return ouders.needs_consent(session, student_id)
 
 
 def _student_name(session: Session, student_id: int) -> str:
@@ -218,6 +238,9 @@ def _become_parent(session: Session, account: AccountInfo, effect: WordOuder, at
     schools.use_code(session, effect.code_id)
     accounts.set_role(session, account.id, "ouder")
     link_id = ouders.link(session, effect.student_id, account.id, effect.label, at)
+    if effect.toestemming and ouders.needs_consent(session, effect.student_id):
+        ouders.give_consent(session, effect.student_id, at)
+        thuis.tell_consent(session, effect.student_id, link_id, at)
     assignment_id = ouders.assign(session, link_id, EERSTE, "koppeling", at)
     if assignment_id is not None:
         thuis.reached_parent(session, assignment_id, at)
@@ -231,7 +254,13 @@ def _become_student(
     schools.use_code(session, effect.code_id)
     accounts.set_role(session, account.id, "leerling")
     return reflecties.create_student(
-        session, account.id, effect.name, at, school_id=effect.school_id, class_id=effect.class_id
+        session,
+        account.id,
+        effect.name,
+        at,
+        school_id=effect.school_id,
+        class_id=effect.class_id,
+        under_16=effect.onder_16,
     )
 
 

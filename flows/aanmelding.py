@@ -30,7 +30,7 @@ from flows.replies import (
 from flows.talen import NAMEN
 from flows.text import Text, _, ngettext, verbatim
 
-STATES = ["code", "taal", "naam", "privacy", "ouder_privacy", "klaar"]
+STATES = ["code", "taal", "naam", "leeftijd", "privacy", "ouder_privacy", "klaar"]
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "klas_gevonden", "source": "code", "dest": "taal"},
     {"trigger": "ouder_gevonden", "source": "code", "dest": "taal"},
@@ -42,12 +42,20 @@ TRANSITIONS: list[dict[str, Any]] = [
     },
     {"trigger": "taal_gekozen", "source": "taal", "dest": "naam"},
     {"trigger": "akkoord", "source": "ouder_privacy", "dest": "klaar"},
+    {
+        "trigger": "naam_gekozen",
+        "source": "naam",
+        "dest": "leeftijd",
+        "conditions": "vraagt_leeftijd",
+    },
     {"trigger": "naam_gekozen", "source": "naam", "dest": "privacy"},
+    {"trigger": "leeftijd_gekozen", "source": "leeftijd", "dest": "privacy"},
     {"trigger": "akkoord", "source": "privacy", "dest": "klaar"},
     {"trigger": "mentor_gekoppeld", "source": "code", "dest": "klaar"},
     {"trigger": "terug", "source": "privacy", "dest": "naam"},
 ]
-AKKOORD, ANDERE_NAAM = "!akkoord", "!naam"
+AKKOORD, ANDERE_NAAM, TOESTEMMING = "!akkoord", "!naam", "!toestemming"
+OUDER, JONGER = "!16plus", "!onder16"
 TAAL = "t:"
 # What a code looks like, so typed codes are told apart from "hoi" (a deep link payload is
 # at most 64 characters of A-Z a-z 0-9 _ -).
@@ -70,6 +78,9 @@ class Aanmelding:
         self.effects: list[Effect] = []
         self.trigger: Any
 
+    def vraagt_leeftijd(self, event: Any = None) -> bool:
+        return bool((self.data.get("klas") or {}).get("toestemming"))
+
     def is_ouder(self, event: Any = None) -> bool:
         return bool(self.data.get("ouder"))
 
@@ -91,17 +102,41 @@ class Aanmelding:
                 self.vraag()
         elif self.state == "naam" and isinstance(event, Bericht):
             self._naam(invoer.schoon(event.text))
+        elif (
+            self.state == "leeftijd" and isinstance(event, Knop) and event.value in (OUDER, JONGER)
+        ):
+            self.data["onder_16"] = event.value == JONGER
+            self.trigger("leeftijd_gekozen")
         elif self.state == "privacy" and isinstance(event, Knop) and event.value == AKKOORD:
             klas = self.data["klas"]
             self.effects.append(
                 WordLeerling(
-                    self.data["naam"], klas["code_id"], klas["school_id"], klas["class_id"]
+                    self.data["naam"],
+                    klas["code_id"],
+                    klas["school_id"],
+                    klas["class_id"],
+                    self.data.get("onder_16"),
                 )
             )
             self.trigger("akkoord")
-        elif self.state == "ouder_privacy" and isinstance(event, Knop) and event.value == AKKOORD:
+        elif (
+            self.state == "ouder_privacy"
+            and isinstance(event, Knop)
+            and event.value
+            in (
+                AKKOORD,
+                TOESTEMMING,
+            )
+        ):
             ouder = self.data["ouder"]
-            self.effects.append(WordOuder(ouder["code_id"], ouder["student_id"], ouder["label"]))
+            self.effects.append(
+                WordOuder(
+                    ouder["code_id"],
+                    ouder["student_id"],
+                    ouder["label"],
+                    toestemming=event.value == TOESTEMMING and bool(ouder.get("toestemming")),
+                )
+            )
             self.trigger("akkoord")
         elif self.state == "privacy" and isinstance(event, Knop) and event.value == ANDERE_NAAM:
             self.trigger("terug")
@@ -126,6 +161,7 @@ class Aanmelding:
                 "kind": event.leerling,
                 "label": event.label,
                 "school": event.school,
+                "toestemming": event.toestemming,
             }
             self.trigger("ouder_gevonden")
         elif event.status == "ok" and event.purpose == "klas":
@@ -136,6 +172,7 @@ class Aanmelding:
                 "klas": event.klas,
                 "mentor": event.mentor,
                 "school": event.school,
+                "toestemming": event.toestemming,
             }
             self.trigger("klas_gevonden")
         else:
@@ -212,7 +249,24 @@ class Aanmelding:
                     kind=kind,
                 ),
                 _("Uw naam, adres of telefoonnummer vraag ik niet."),
-                buttons=(Button(_("Oké, begrijp ik ✅"), AKKOORD),),
+                *_toestemming_vraag(kind, bool(ouder.get("toestemming"))),
+                buttons=(
+                    (
+                        Button(_("Ja, ik geef toestemming ✅"), TOESTEMMING),
+                        Button(_("Nee, nu niet"), AKKOORD),
+                    )
+                    if ouder.get("toestemming")
+                    else (Button(_("Oké, begrijp ik ✅"), AKKOORD),)
+                ),
+            )
+        elif self.state == "leeftijd":
+            self.zeg(
+                _("Ben je 16 jaar of ouder?"),
+                _("Dat vraagt je school: onder de 16 geeft eerst een ouder toestemming."),
+                buttons=(
+                    Button(_("Ja, 16 of ouder"), OUDER),
+                    Button(_("Nee, jonger dan 16"), JONGER),
+                ),
             )
         elif self.state == "klaar" and self.data.get("school"):
             self.zeg(
@@ -222,6 +276,18 @@ class Aanmelding:
                 ),
                 _("Hier krijg je straks de samenvattingen van je leerlingen."),
             )
+
+
+def _toestemming_vraag(kind: Text, nodig: bool) -> tuple[Text, ...]:
+    if not nodig:
+        return ()
+    return (
+        _(
+            "{kind} is jonger dan 16. De school vraagt uw toestemming: mogen de antwoorden"
+            " van {kind} in het loopbaandossier bewaard worden?",
+            kind=kind,
+        ),
+    )
 
 
 def _zonder_code() -> tuple[Text, ...]:

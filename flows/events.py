@@ -83,6 +83,9 @@ class CodeGecontroleerd:
     student_id: int | None = None  # a parent invite: the child who sent it
     leerling: str = ""  # … and the child's first name
     label: str = ""  # … and who the child invited (moeder, vader, verzorger, familie)
+    # A class code: the school asks a parent's consent under 16. A parent invite: the child
+    # is under 16 and still waits for that consent.
+    toestemming: bool = False
 
 
 Event = Bericht | Knop | Commando | Foto | Spraak | Anders | CodeGecontroleerd

@@ -61,6 +61,7 @@ COMMANDS = (
     "opnieuw",
     "dossier",
     "notitie",
+    "ouder",
     "hulp",
 )
 
@@ -905,6 +906,7 @@ def _hulp() -> tuple[Text, ...]:
             "/opnieuw – opnieuw beginnen met een andere ervaring\n"
             "/dossier – je loopbaandossier bekijken\n"
             "/notitie – iets in je dossier zetten\n"
+            "/ouder – je ouder of verzorger uitnodigen\n"
             "/hulp – deze uitleg"
         ),
     )

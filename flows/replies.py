@@ -102,6 +102,7 @@ class WordLeerling:
     code_id: int
     school_id: int
     class_id: int
+    onder_16: bool | None = None  # asked only where the school wants a parent's consent
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ class WordOuder:
     code_id: int
     student_id: int
     label: str
+    toestemming: bool = False  # the parent consented (the child is under 16)
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,6 +111,10 @@ class Student(SQLModel, table=True):
     class_id: int | None = Field(default=None, foreign_key="classes.id", index=True)
     reminders: bool = True  # the student can turn reminders and check-ins off
     left_at: datetime | None = None  # when the student left school (retention counts from here)
+    # Where the school asks a parent's consent under 16 (UAVG art. 5): only whether the student
+    # said they are under 16 (no birth date), and when a parent consented.
+    under_16: bool | None = None
+    consent_at: datetime | None = None
     created_at: datetime
 
 

@@ -13,9 +13,10 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from storage import schools
-from storage.models import Code, HomeAssignment, ParentLink, SchoolClass, Student
+from storage.models import Code, HomeAssignment, ParentLink, School, SchoolClass, Student
 
 INVITE_VALID = timedelta(days=14)
+CONSENT_SETTING = "toestemming_onder_16"
 OPEN = ("gepland", "verstuurd", "bezig")
 
 
@@ -223,6 +224,32 @@ def finish(session: Session, assignment_id: int, entry_id: int | None, at: datet
         update(HomeAssignment)
         .where(HomeAssignment.id == assignment_id)
         .values(status="klaar", done_at=at, entry_id=entry_id)
+    )
+
+
+def school_asks_consent(session: Session, school_id: int | None) -> bool:
+    """Whether the school set that students under 16 need a parent's consent (off by default)."""
+    school = session.get(School, school_id) if school_id is not None else None
+    setting = str((school.settings if school else {}).get(CONSENT_SETTING, "uit")).lower()
+    return setting in ("aan", "ja", "on", "true", "1")
+
+
+def needs_consent(session: Session, student_id: int) -> bool:
+    """The student said they are under 16, their school asks consent, and no parent gave it."""
+    student = session.get(Student, student_id)
+    return (
+        student is not None
+        and student.under_16 is True
+        and student.consent_at is None
+        and school_asks_consent(session, student.school_id)
+    )
+
+
+def give_consent(session: Session, student_id: int, at: datetime) -> None:
+    session.execute(
+        update(Student)
+        .where(Student.id == student_id, Student.consent_at.is_(None))  # type: ignore[union-attr]
+        .values(consent_at=at)
     )
 
 

@@ -68,11 +68,17 @@ def create_student(
     at: datetime,
     school_id: int | None = None,
     class_id: int | None = None,
+    under_16: bool | None = None,
 ) -> int:
     """A new student with a first name or nickname only; returns the student id."""
     result = session.execute(
         insert(_students).values(
-            account_id=account_id, name=name, school_id=school_id, class_id=class_id, created_at=at
+            account_id=account_id,
+            name=name,
+            school_id=school_id,
+            class_id=class_id,
+            under_16=under_16,
+            created_at=at,
         )
     )
     return int(result.inserted_primary_key[0])

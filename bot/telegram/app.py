@@ -57,6 +57,7 @@ COMMANDS = (
     ("opnieuw", _("Opnieuw beginnen")),
     ("dossier", _("Je loopbaandossier")),
     ("notitie", _("Iets in je dossier zetten")),
+    ("ouder", _("Je ouder uitnodigen")),
     ("hulp", _("Uitleg")),
 )
 

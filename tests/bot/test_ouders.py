@@ -303,3 +303,86 @@ def test_voice_notes_and_stickers_from_a_parent(
     assert done.state == "wacht"
     [entry] = entries(engine, school["Sara"])
     assert entry.content["thuisopdracht"]["antwoorden"]["goed"] == {"spraak": "voice-file-1"}
+
+
+def count(engine: Engine, model: Any) -> int:
+    from sqlalchemy import func, select
+
+    with transaction(engine) as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def join_class(engine: Engine, who: Identity, code: str, name: str, now: datetime) -> TurnResult:
+    """A student joins a class whose school asks consent under 16: the age question comes."""
+    process_turn(engine, who, Commando("start", now, code))
+    process_turn(engine, who, Knop("t:nl", 0, now))
+    asked = process_turn(engine, who, Bericht(name, now))
+    assert "16 jaar of ouder" in render(asked.replies), render(asked.replies)
+    return asked
+
+
+@pytest.fixture
+def consent_school(engine: Engine, now: datetime) -> str:
+    """A school that set 'students under 16 need a parent's consent'; returns a class code."""
+    from storage import schools
+
+    with transaction(engine) as session:
+        school_id = schools.create_school(session, "Het Baken", now)
+        schools.set_setting(session, school_id, "toestemming_onder_16", "aan")
+        mentor_id = schools.create_mentor(session, school_id, "Meneer Haddou", now)
+        class_id = schools.create_class(session, school_id, mentor_id, "2B", now)
+        return schools.create_code(session, "klas", school_id, now, class_id=class_id)[1]
+
+
+def test_under_16_nothing_is_stored_before_a_parent_consents(
+    engine: Engine, consent_school: str, now: datetime
+) -> None:
+    from storage.models import Answer, Experience, SafeguardingFlag, Student
+
+    child, parent = Identity("telegram", "31", ""), Identity("telegram", "731", "")
+    join_class(engine, child, consent_school, "Noor", now)
+    process_turn(engine, child, Knop("!onder16", 0, now))
+    joined = process_turn(engine, child, Knop("!akkoord", 0, now))
+    assert "toestemming van een ouder" in render(joined.replies)
+    for event in (Commando("start", now), Knop("[1]", 0, now), Bericht("Bij de bakker", now)):
+        gated = process_turn(engine, child, event)
+        assert "toestemming van een ouder" in render(gated.replies)
+    assert count(engine, Experience) == 0 and count(engine, Answer) == 0
+    # a worrying message is not held back: the mentor must hear it
+    worried = process_turn(engine, child, Bericht("ik word thuis geslagen", now))
+    assert "toestemming" not in render(worried.replies)
+    assert count(engine, SafeguardingFlag) == 1
+    code = invite(engine, child, now)
+    process_turn(engine, parent, Commando("start", now, code))
+    notice = process_turn(engine, parent, Knop("t:nl", 0, now))
+    assert "Noor is jonger dan 16" in render(notice.replies), render(notice.replies)
+    assert set(buttons(notice)) == {"!toestemming", "!akkoord"}
+    process_turn(engine, parent, Knop("!toestemming", 0, now))
+    with transaction(engine) as session:
+        student = session.get(Student, student_id(engine, child))
+        assert student is not None and student.consent_at is not None
+    outbox = Outbox()
+    scheduling.run_due(engine, now + timedelta(minutes=1), outbox)
+    assert "gaf toestemming" in render([m for b in outbox.to("31") for m in b])
+    started = process_turn(engine, child, Commando("start", now))
+    assert started.state == "ervaring", render(started.replies)
+
+
+def test_a_parent_who_says_not_now_leaves_the_child_waiting(
+    engine: Engine, consent_school: str, now: datetime
+) -> None:
+    child, parent = Identity("telegram", "32", ""), Identity("telegram", "732", "")
+    join_class(engine, child, consent_school, "Ilias", now)
+    process_turn(engine, child, Knop("!onder16", 0, now))
+    process_turn(engine, child, Knop("!akkoord", 0, now))
+    accept(engine, parent, invite(engine, child, now), now, "nl")  # presses "Nee, nu niet"
+    still = process_turn(engine, child, Commando("start", now))
+    assert "toestemming van een ouder" in render(still.replies)
+
+
+def test_16_or_older_starts_at_once(engine: Engine, consent_school: str, now: datetime) -> None:
+    child = Identity("telegram", "33", "")
+    join_class(engine, child, consent_school, "Daan", now)
+    process_turn(engine, child, Knop("!16plus", 0, now))
+    joined = process_turn(engine, child, Knop("!akkoord", 0, now))
+    assert joined.state == "ervaring" and "toestemming" not in render(joined.replies)
