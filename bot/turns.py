@@ -23,6 +23,7 @@ from bot import (
     koppeling_view,
     language_view,
     mentor_view,
+    mijngegevens_view,
     ouder_view,
     roles,
     scheduling,
@@ -133,7 +134,7 @@ def _for_role(
         state = {**(state or {}), "taal": account.language}  # tag answers in their language
     student_id = reflecties.student_of_account(session, account.id)
     if flow == "reflectie" and student_id is not None:
-        for view in (dossier_view, student_view, koppeling_view):
+        for view in (dossier_view, student_view, koppeling_view, mijngegevens_view):
             if view.wants(event, state):
                 replies, state = view.handle(
                     session, student_id, account.id, event, state or {}, at

@@ -95,7 +95,7 @@ def _thuis(content: Mapping[str, Any], created: date) -> list[Text]:
 def thuisopdracht_keuze() -> Reply:
     """Which thuisopdracht goes to the parents of a class."""
     return Reply(
-        (_("Welke thuisopdracht stuurt u naar de ouders?"),),
+        (_("Welke thuisopdracht stuur je naar de ouders?"),),
         tuple(Button(t.naam, f"{MENTOR}t:{t.key}") for t in THUISOPDRACHTEN),
     )
 

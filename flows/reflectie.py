@@ -62,6 +62,7 @@ COMMANDS = (
     "dossier",
     "notitie",
     "ouder",
+    "mijngegevens",
     "hulp",
 )
 
@@ -907,6 +908,7 @@ def _hulp() -> tuple[Text, ...]:
             "/dossier – je loopbaandossier bekijken\n"
             "/notitie – iets in je dossier zetten\n"
             "/ouder – je ouder of verzorger uitnodigen\n"
+            "/mijngegevens – wat lobbot over jou bewaart\n"
             "/hulp – deze uitleg"
         ),
     )

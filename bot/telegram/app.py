@@ -58,6 +58,7 @@ COMMANDS = (
     ("dossier", _("Je loopbaandossier")),
     ("notitie", _("Iets in je dossier zetten")),
     ("ouder", _("Je ouder uitnodigen")),
+    ("mijngegevens", _("Wat lobbot over jou bewaart")),
     ("hulp", _("Uitleg")),
 )
 
