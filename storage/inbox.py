@@ -52,12 +52,13 @@ def claim(session: Session, key: str, at: datetime) -> bool:
     """Mark the item processed within the current turn's transaction.
 
     True when this turn is the first to process it; False for a duplicate, whose turn must
-    then do nothing.
+    then do nothing. The payload (the student's words, as Telegram sent them) is dropped: once
+    processed only the key is needed, to recognise a second delivery.
     """
     result = session.execute(
         update(_inbox)
         .where(_inbox.c.key == key, _inbox.c.processed_at.is_(None))
-        .values(processed_at=at)
+        .values(processed_at=at, payload=None)
     )
     if result.rowcount == 1:
         return True

@@ -47,5 +47,6 @@ def unsent(
 
 
 def mark_sent(session: Session, ids: list[int], at: datetime) -> None:
+    """Sent: the row stays (so it is never sent again), its text does not (store the least)."""
     if ids:
-        session.execute(update(_outbox).where(_outbox.c.id.in_(ids)).values(sent_at=at))
+        session.execute(update(_outbox).where(_outbox.c.id.in_(ids)).values(sent_at=at, payload={}))

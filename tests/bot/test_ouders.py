@@ -386,3 +386,34 @@ def test_16_or_older_starts_at_once(engine: Engine, consent_school: str, now: da
     process_turn(engine, child, Knop("!16plus", 0, now))
     joined = process_turn(engine, child, Knop("!akkoord", 0, now))
     assert joined.state == "ervaring" and "toestemming" not in render(joined.replies)
+
+
+def test_erasing_a_child_removes_links_invites_thuisopdrachten_and_half_answers(
+    engine: Engine, school: dict[str, Identity], now: datetime
+) -> None:
+    from sqlmodel import select
+
+    from storage import privacy
+    from storage.models import Conversation, Student
+    from tests.storage.test_privacy import _references
+
+    parent = Identity("telegram", "700", "")
+    answer_all(
+        engine, parent, accept(engine, parent, invite(engine, school["Sara"], now), now, "nl"), now
+    )
+    invite(engine, school["Sara"], now, "vader")  # an invite nobody used yet
+    process_turn(engine, school["a"], Knop("m:t:netwerk", 0, now))
+    scheduling.run_due(engine, now + timedelta(minutes=1), Outbox())
+    process_turn(engine, parent, Bericht("Mijn broer Ahmed is kapper", now))  # half-way
+    sara = student_id(engine, school["Sara"])
+    with transaction(engine) as session:
+        account = session.get(Student, sara).account_id  # type: ignore[union-attr]
+        counts = privacy.erase(session, sara, now)
+    assert counts["parent_links"] == 1 and counts["home_assignments"] == 2
+    assert counts["parent_invites"] == 2
+    assert _references(engine, sara, account, school["Sara"].external_id) == []
+    with transaction(engine) as session:
+        states = [c.state for c in session.exec(select(Conversation))]
+    assert not any("Ahmed" in str(state) or "Sara" in str(state) for state in states)
+    after = process_turn(engine, parent, Bericht("Hallo?", now))
+    assert "niet gekoppeld" in render(after.replies)
