@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.simulated import SimulatedStudent
-from bot.turns import Identity, process_turn
+from bot.turns import Identity, process_turn, warm_up
 from flows.bank import ERVARINGEN
 from storage import reflecties
 from storage.db import database_url, open_database, transaction
@@ -28,6 +28,7 @@ def engine_benchmark(students: int, db: Path | None = None) -> dict[str, object]
             db = Path(tmp) / "bench.db"
         url = database_url(db)
         engine = open_database(url)
+        warm_up()  # as the bot does at start-up: the models load once, not in the first turns
         at = datetime.now(ZoneInfo("Europe/Amsterdam"))
         run = f"{time.time_ns():x}"
         people = [

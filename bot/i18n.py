@@ -93,19 +93,30 @@ def bilingual_default(code: str) -> bool:
 
 
 def detect(text: str) -> str | None:
-    """The language a text is written in, if clear enough (Tigrinya by its script)."""
+    """The language a text is written in, if clear enough.
+
+    The script narrows the choice first (Tigrinya is the only one in Ge'ez; Arabic or Farsi;
+    Ukrainian or Bulgarian; else one of the Latin-script languages), so the detector weighs two to
+    five languages, not nine: several times faster, which matters as it runs on every answer.
+    """
     letters = [ch for ch in text if ch.isalpha()]
     if len(letters) < 12:
         return None
-    if sum("\u1200" <= ch <= "\u137f" for ch in letters) > len(letters) / 2:
+    script = max(_SCRIPTS, key=lambda name: sum(_SCRIPTS[name](ch) for ch in letters))
+    if script == "ethiopic":
         return "ti"
-    detector = _detector()
-    confidence = detector.compute_language_confidence_values(text)
+    confidence = _detector(script).compute_language_confidence_values(text)
     if not confidence or confidence[0].value < 0.6:
         return None
     return _LINGUA.get(confidence[0].language.name)
 
 
+_SCRIPTS = {
+    "ethiopic": lambda ch: "\u1200" <= ch <= "\u137f",
+    "arabic": lambda ch: "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff",
+    "cyrillic": lambda ch: "\u0400" <= ch <= "\u04ff",
+    "latin": lambda ch: ch.isascii() or "\u00c0" <= ch <= "\u024f",
+}
 _LINGUA = {
     "DUTCH": "nl",
     "ENGLISH": "en",
@@ -117,11 +128,16 @@ _LINGUA = {
     "SOMALI": "so",
     "PERSIAN": "fa",
 }
+_PER_SCRIPT = {
+    "arabic": ("ARABIC", "PERSIAN"),
+    "cyrillic": ("UKRAINIAN", "BULGARIAN"),
+    "latin": ("DUTCH", "ENGLISH", "TURKISH", "POLISH", "SOMALI"),
+}
 
 
 @cache
-def _detector():  # type: ignore[no-untyped-def]
+def _detector(script: str):  # type: ignore[no-untyped-def]
     from lingua import Language, LanguageDetectorBuilder
 
-    languages = [getattr(Language, name) for name in _LINGUA]
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+    languages = [getattr(Language, name) for name in _PER_SCRIPT[script]]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()

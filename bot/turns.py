@@ -32,7 +32,7 @@ from bot import (
 )
 from bot.chart import Chart
 from bot.identity import Identity
-from flows import aanmelding, invoer, mentor, ouder, reflectie, safeguarding
+from flows import aanmelding, invoer, mentor, ouder, reflectie, safeguarding, tagging
 from flows.events import Bericht, CodeGecontroleerd, Commando, Event
 from flows.replies import (
     Antwoord,
@@ -132,7 +132,8 @@ def _for_role(
         return TurnResult(list(replies), state["state"], account)
     if flow == "reflectie" and (state or {}).get("taal") != account.language:
         state = {**(state or {}), "taal": account.language}  # tag answers in their language
-    student_id = reflecties.student_of_account(session, account.id)
+    student = reflecties.student_ref(session, account.id)
+    student_id = student.id if student else None
     if flow == "reflectie" and student_id is not None:
         for view in (dossier_view, student_view, koppeling_view, mijngegevens_view):
             if view.wants(event, state):
@@ -143,11 +144,7 @@ def _for_role(
                     session, account.id, flow, state, experience_id, version, at
                 )
                 return TurnResult(replies, state.get("state", "start"), account)
-    if (
-        flow == "reflectie"
-        and student_id is not None
-        and _waits_for_consent(session, student_id, event)
-    ):
+    if flow == "reflectie" and student is not None and _waits_for_consent(session, student, event):
         return TurnResult([koppeling_view.consent_first()], (state or {}).get("state", ""), account)
     turn = FLOWS[flow](state, event)
     replies, effects = list(turn.replies), list(turn.effects)
@@ -221,12 +218,12 @@ def _with_code_checked(session: Session, who: Identity, event: Event) -> Event:
     )
 
 
-def _waits_for_consent(session: Session, student_id: int, event: Event) -> bool:
+def _waits_for_consent(session: Session, student: reflecties.StudentRef, event: Event) -> bool:
     """Nothing of a reflection is stored before a parent consented (where the school asks it);
     a worrying message still reaches the mentor: that duty of care comes first."""
     if isinstance(event, Bericht) and safeguarding.signaal(invoer.schoon(event.text)):
         return False
-    return ouders.needs_consent(session, student_id)
+    return student.waits_for_consent and ouders.school_asks_consent(session, student.school_id)
 
 
 def _student_name(session: Session, student_id: int) -> str:
@@ -331,6 +328,16 @@ def _fields(answer: Antwoord) -> dict[str, Any]:
         "due": answer.due,
         "flagged": answer.flagged,
     }
+
+
+def warm_up() -> None:
+    """Load the lexicons, the lemma dictionaries, the language models and the catalogs now,
+    so the first people do not wait for them (loading takes a second or two)."""
+    for code in i18n.available():
+        i18n.catalog(code)
+    i18n.detect("Ik heb vandaag bij een bedrijf meegeholpen en veel gezien.")
+    for code in tagging.languages():
+        tagging.tag("ik heb klanten geholpen", code)
 
 
 def current_question(engine: Engine, who: Identity) -> tuple[list[Reply], str]:

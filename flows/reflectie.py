@@ -923,8 +923,13 @@ MACHINE = HierarchicalMachine(
     send_event=True,
     after_state_change="na_overgang",
 )
-# transitions keeps a list of models; add/remove from several threads must not interleave.
+# One turn at a time runs through the machine (its nested-state bookkeeping is not
+# thread-safe), so one model is enough: it is added once and bound to each turn's data. Adding
+# and removing a model per turn costs more than the turn itself (the machine has 300+
+# transitions); setting the state is cheap, and the model keeps nothing between turns.
 _MACHINE_LOCK = threading.Lock()
+_GESPREK = Gesprek({}, None)
+MACHINE.add_model(_GESPREK, initial="start")
 
 
 def stap(saved: dict[str, Any] | None, event: Event) -> Turn:
@@ -932,17 +937,19 @@ def stap(saved: dict[str, Any] | None, event: Event) -> Turn:
     # A copy, so the caller's state stays untouched; the state is JSON by contract, and a JSON
     # round trip copies it several times faster than copy.deepcopy.
     data = json.loads(json.dumps({**nieuw(), **(saved or {})}))
-    gesprek = Gesprek(data, event.at)
     with _MACHINE_LOCK:
-        MACHINE.add_model(gesprek, initial=data["state"])
+        gesprek = _GESPREK
+        gesprek.__init__(data, event.at)  # type: ignore[misc]  # a fresh turn on the bound model
+        MACHINE.set_state(data["state"], model=gesprek)
         try:
             gesprek.verwerk(event)
+            data["state"] = gesprek.state
+            if not gesprek.replies:  # every event is answered, if only by repeating the question
+                gesprek.stel_vraag()
+            replies, effects = gesprek.replies, gesprek.effects
         finally:
-            MACHINE.remove_model(gesprek)
-    data["state"] = gesprek.state
-    if not gesprek.replies:  # every event is answered, even if only by repeating the question
-        gesprek.stel_vraag()
-    return Turn(data, _samengevoegd(gesprek.replies), gesprek.effects)
+            gesprek.__init__({}, None)  # type: ignore[misc]  # hold no student's data after the turn
+    return Turn(data, _samengevoegd(replies), effects)
 
 
 def _samengevoegd(replies: list[Reply]) -> list[Reply]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from storage import schools
@@ -234,15 +234,18 @@ def school_asks_consent(session: Session, school_id: int | None) -> bool:
     return setting in ("aan", "ja", "on", "true", "1")
 
 
+# Asked on every turn of a student, so built once and kept to one small Core query.
+_UNDER_16_WITHOUT_CONSENT = select(Student.school_id).where(
+    Student.id == bindparam("sid"),
+    Student.under_16.is_(True),  # type: ignore[union-attr]
+    Student.consent_at.is_(None),  # type: ignore[union-attr]
+)
+
+
 def needs_consent(session: Session, student_id: int) -> bool:
     """The student said they are under 16, their school asks consent, and no parent gave it."""
-    student = session.get(Student, student_id)
-    return (
-        student is not None
-        and student.under_16 is True
-        and student.consent_at is None
-        and school_asks_consent(session, student.school_id)
-    )
+    row = session.execute(_UNDER_16_WITHOUT_CONSENT, {"sid": student_id}).first()
+    return row is not None and school_asks_consent(session, row.school_id)
 
 
 def give_consent(session: Session, student_id: int, at: datetime) -> None:

@@ -6,6 +6,7 @@ work) because a turn must cost well under a millisecond of database time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +23,9 @@ _flags = SafeguardingFlag.__table__
 
 
 # Built once: a statement built per call costs more than the SQLite work it asks for.
-_STUDENT_OF_ACCOUNT = select(_students.c.id).where(_students.c.account_id == bindparam("aid"))
+_STUDENT_OF_ACCOUNT = select(
+    _students.c.id, _students.c.under_16, _students.c.consent_at, _students.c.school_id
+).where(_students.c.account_id == bindparam("aid"))
 _LOAD_CONVERSATION = (
     select(
         _conversations.c.flow,
@@ -46,9 +49,26 @@ class VersionConflict(Exception):
     """Another worker saved this conversation first; the turn must be retried."""
 
 
+@dataclass(frozen=True)
+class StudentRef:
+    """What a turn needs of the student behind a chat, read in one query."""
+
+    id: int
+    school_id: int | None
+    waits_for_consent: bool  # under 16 and no parent consented yet (if the school asks it)
+
+
 def student_of_account(session: Session, account_id: int) -> int | None:
     """The student id behind a chat account, if it belongs to a student."""
-    return session.execute(_STUDENT_OF_ACCOUNT, {"aid": account_id}).scalar_one_or_none()
+    ref = student_ref(session, account_id)
+    return ref.id if ref else None
+
+
+def student_ref(session: Session, account_id: int) -> StudentRef | None:
+    row = session.execute(_STUDENT_OF_ACCOUNT, {"aid": account_id}).first()
+    if row is None:
+        return None
+    return StudentRef(row.id, row.school_id, row.under_16 is True and row.consent_at is None)
 
 
 def student_of_chat(session: Session, channel: str, external_id: str) -> int | None:

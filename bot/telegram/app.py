@@ -37,8 +37,7 @@ from bot.telegram import render
 from bot.telegram.runtime import ChatLocks, DatabaseRunner
 from bot.telegram.sender import CHANNEL, Sender
 from bot.telegram.updates import inbox_key, incoming
-from bot.turns import process_turn
-from flows import tagging
+from bot.turns import process_turn, warm_up
 from flows.replies import Reply
 from flows.text import _
 from storage import accounts, inbox, outbox
@@ -103,16 +102,6 @@ def deliver(
             for payload in render.messages(message):
                 queued.append(outbox.add(session, channel, chat, payload, now))
     return queued
-
-
-def warm_up() -> None:
-    """Load the lexicons, the lemma dictionaries, the language models and the catalogs now,
-    so the first students do not wait for them (loading takes up to a second)."""
-    for code in i18n.available():
-        i18n.catalog(code)
-    i18n.detect("Ik heb vandaag bij een bedrijf meegeholpen en veel gezien.")
-    for code in tagging.languages():
-        tagging.tag("ik heb klanten geholpen", code)
 
 
 class Lobbot:
