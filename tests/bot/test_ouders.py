@@ -104,6 +104,11 @@ def test_a_child_invites_a_parent_who_answers_the_first_thuisopdracht(
     assert "Je moeder heeft de thuisopdracht “Sterke kanten” beantwoord" in told
     view = render(process_turn(engine, school["Sara"], Commando("dossier", now)).replies)
     assert "Thuisopdracht “Sterke kanten”" in view and "zorg werken" in view
+    sara = student_id(engine, school["Sara"])
+    summary = render(
+        process_turn(engine, school["a"], Commando("samenvatting", now, str(sara))).replies
+    )
+    assert "Thuisopdracht “Sterke kanten”, van een ouder" in summary and "zorg werken" in summary
 
 
 def test_an_invite_works_once_and_the_child_sees_and_ends_the_link(
