@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import simplemma
@@ -45,6 +45,7 @@ GAT = 4  # "..." in a phrase: at most this many words in between
 STAM = 5  # a lexicon word's stem counts from this length: shorter stems join strangers
 # ("liefst" → "lief"); a short word in the lexicon ("kat") still matches "katten" (stem "kat")
 TIKFOUT = 5  # a word of this many letters or more may have one typo (if it is no known word)
+WOORDEN = 50_000  # words remembered per language; answers bring ever new ones, so a bounded cache
 
 _SNOWBALL = {"nl": "dutch", "en": "english", "ar": "arabic", "tr": "turkish", "pl": "polish",
              "fa": "persian", "uk": "russian", "bg": "russian"}  # fmt: skip
@@ -73,25 +74,26 @@ class _Word:
 
 
 class _Normaliser:
-    """Lemma (simplemma) and stem (Snowball), per language, cached per word."""
+    """Lemma (simplemma) and stem (Snowball), per language, cached per word (the last
+    ``WOORDEN`` words)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.lemmas = lang in SUPPORTED_LANGUAGES
         name = _SNOWBALL.get(lang)
         self.stemmer = snowballstemmer.stemmer(name) if name else None
-        self.cache: dict[str, _Word] = {}
+        self.cached = lru_cache(maxsize=WOORDEN)(self._word)  # answers repeat their words
 
     def __call__(self, word: str) -> _Word:
         """A word of an answer: its form, its lemma, and the stems of both."""
-        found = self.cache.get(word)
-        if found is None:
-            form = word.lower()
-            lemma = (simplemma.lemmatize(form, lang=self.lang) if self.lemmas else form).lower()
-            keys = {form, lemma, *self._stem(form, 1), *self._stem(lemma, 1)}
-            known = not self.lemmas or simplemma.is_known(form, lang=self.lang)
-            found = self.cache[word] = _Word(form, frozenset(keys), lemma, known)
-        return found
+        return self.cached(word)
+
+    def _word(self, word: str) -> _Word:
+        form = word.lower()
+        lemma = (simplemma.lemmatize(form, lang=self.lang) if self.lemmas else form).lower()
+        keys = {form, lemma, *self._stem(form, 1), *self._stem(lemma, 1)}
+        known = not self.lemmas or simplemma.is_known(form, lang=self.lang)
+        return _Word(form, frozenset(keys), lemma, known)
 
     def entry(self, word: str) -> frozenset[str]:
         """A word of the lexicon is written in its base form: that form and its stem."""
@@ -129,14 +131,93 @@ class _Entry:
         return STERKTE.get(self.strength, 0.0)
 
 
+class _Index:
+    """Entries by one of their atoms, found for a word by looking up its keys, its form, its
+    prefixes and its suffixes: asking ``_same`` of every entry for every word is too slow. What
+    ``find`` returns is exactly the entries whose atom ``_same`` would match to the word, but for
+    one thing: with ``first_letter``, a word atom (alone or in a group of words and exact forms)
+    finds a typo only when it keeps the first letter. That is how the first word of an entry has
+    always been looked up, and tags must not change; ``_same`` allows a typo anywhere."""
+
+    def __init__(self, atoms: Iterable[tuple[_Atom, int]], first_letter: bool) -> None:
+        by_key: dict[str, set[int]] = {}
+        by_form: dict[str, set[int]] = {}
+        begin: dict[str, set[int]] = {}
+        eind: dict[str, set[int]] = {}
+        numbers: set[int] = set()
+        always: set[int] = set()
+        by_letter: dict[str, list[tuple[str, int]]] = {}
+        by_length: dict[int, list[tuple[str, int]]] = {}
+        for atom, i in atoms:
+            members = atom.members if atom.kind == "groep" else (atom,)  # a group: any member
+            letter = first_letter and all(one.kind in ("woord", "precies") for one in members)
+            for one in members:
+                if one.kind == "woord":
+                    for key in one.keys:
+                        by_key.setdefault(key, set()).add(i)
+                    if len(one.text) >= TIKFOUT and letter:
+                        by_letter.setdefault(one.text[0], []).append((one.text, i))
+                    elif len(one.text) >= TIKFOUT:
+                        by_length.setdefault(len(one.text), []).append((one.text, i))
+                elif one.kind == "precies":
+                    by_form.setdefault(one.text, set()).add(i)
+                elif one.kind == "begin":
+                    begin.setdefault(one.text, set()).add(i)
+                elif one.kind == "eind":
+                    eind.setdefault(one.text, set()).add(i)
+                elif one.kind == "getal":
+                    numbers.add(i)
+                elif one.kind == "elk":
+                    always.add(i)
+                else:
+                    raise ValueError(f"a {one.kind} atom cannot be looked up")
+        self.by_key = {k: frozenset(v) for k, v in by_key.items()}  # a word key → entries
+        self.by_form = {k: frozenset(v) for k, v in by_form.items()}  # an exact form ("=ga")
+        self.begin = {k: frozenset(v) for k, v in begin.items()}  # a prefix ("stage*")
+        self.eind = {k: frozenset(v) for k, v in eind.items()}  # a suffix ("*bedrijf")
+        # a word is cut only at the lengths of the prefixes and suffixes there are (never 0)
+        self.begin_lengths = tuple(sorted({len(k) for k in begin}))
+        self.eind_lengths = tuple(sorted({len(k) for k in eind}))
+        self.numbers = frozenset(numbers)  # "#"
+        self.always = frozenset(always)  # "*"
+        # for typos: first letter → (form, entry), and length → (form, entry), since a word with
+        # one letter wrong, missing, extra or swapped is at most one letter longer or shorter
+        self.by_letter = {k: tuple(v) for k, v in by_letter.items()}
+        self.by_length = {k: tuple(v) for k, v in by_length.items()}
+        self.find: Callable[[_Word], frozenset[int]] = lru_cache(maxsize=WOORDEN)(self._find)
+
+    def _find(self, word: _Word) -> frozenset[int]:
+        """The entries whose atom matches this word (``find``: remembered per word)."""
+        hit = set(self.always)
+        for key in word.keys:
+            hit |= self.by_key.get(key, _GEEN)
+        hit |= self.by_form.get(word.form, _GEEN)
+        for text in {word.form, word.lemma}:
+            # text[:n] is a prefix of text even when text is shorter than n: never a false hit
+            for n in self.begin_lengths:
+                hit |= self.begin.get(text[:n], _GEEN)
+            for n in self.eind_lengths:
+                hit |= self.eind.get(text[-n:], _GEEN)
+        if word.form.isdigit():
+            hit |= self.numbers
+        if not word.known and len(word.form) >= TIKFOUT:
+            near = list(self.by_letter.get(word.form[0], ()))
+            for n in {len(text) + d for text in (word.form, word.lemma) for d in (-1, 0, 1)}:
+                near.extend(self.by_length.get(n, ()))
+            hit.update(i for form, i in near if i not in hit and _typo(form, word))
+        return frozenset(hit)
+
+
+_GEEN: frozenset[int] = frozenset()
+
+
 @dataclass(frozen=True)
 class _Lexicon:
     normalise: _Normaliser
     entries: tuple[_Entry, ...]
-    by_key: dict[str, frozenset[int]]  # a word key → entries whose first atom has it
-    by_form: dict[str, frozenset[int]]  # an exact form → entries whose first atom is that form
-    other: tuple[int, ...]  # entries that start with a prefix, suffix or number
-    fuzzy: dict[str, tuple[tuple[str, int], ...]]  # first letter → (form, entry) for typos
+    first: _Index  # entries by their first atom
+    second: _Index  # entries in ``paired`` by their second atom
+    paired: frozenset[int]  # entries whose second atom must match the word after the first
     filler: frozenset[str]  # words that carry no content on their own
 
 
@@ -192,41 +273,36 @@ def _lexicon(lang: str) -> _Lexicon:
                         f"lexicon_{lang}: entry {words!r} cannot start or end with ..."
                     )
                 entries.append(_Entry(competency.value, words, atoms, name))
-    by_key: dict[str, set[int]] = {}
-    by_form: dict[str, set[int]] = {}
-    other: list[int] = []
-    fuzzy: dict[str, list[tuple[str, int]]] = {}
-    for i, entry in enumerate(entries):
-        first = entry.atoms[0]
-        for atom in first.members if first.kind == "groep" else (first,):
-            if atom.kind == "woord":
-                for key in atom.keys:
-                    by_key.setdefault(key, set()).add(i)
-                if len(atom.text) >= TIKFOUT:
-                    fuzzy.setdefault(atom.text[0], []).append((atom.text, i))
-            elif atom.kind == "precies":
-                by_form.setdefault(atom.text, set()).add(i)
-            elif not other or other[-1] != i:
-                other.append(i)
+    # An entry is found by its first atom. Most phrases start with a common word ("ik ben bang",
+    # "* zei dat ik"), so one whose second atom is not a gap must find that in the next word too.
+    paired = [i for i, e in enumerate(entries) if len(e.atoms) > 1 and e.atoms[1].kind != "gat"]
     filler = frozenset(w.lower() for w in data.get("zonder_inhoud", {}).get("woorden", []))
     return _Lexicon(
         normalise,
         tuple(entries),
-        {k: frozenset(v) for k, v in by_key.items()},
-        {k: frozenset(v) for k, v in by_form.items()},
-        tuple(other),
-        {k: tuple(v) for k, v in fuzzy.items()},
+        _Index(((e.atoms[0], i) for i, e in enumerate(entries)), first_letter=True),
+        _Index(((entries[i].atoms[1], i) for i in paired), first_letter=False),
+        frozenset(paired),
         filler,
     )
 
 
 def languages() -> list[str]:
     """Languages that have a lexicon."""
+    return list(_languages())
+
+
+@cache
+def _languages() -> tuple[str, ...]:
+    # asked with every answer (reflectie); the lexicons ship with the package, as ``_lexicon``
+    # assumes too, so the folder is read once
     folder = resources.files("flows").joinpath("data")
-    return sorted(
-        p.name[len("lexicon_") : -len(".toml")]
-        for p in folder.iterdir()
-        if p.name.startswith("lexicon_")
+    return tuple(
+        sorted(
+            p.name[len("lexicon_") : -len(".toml")]
+            for p in folder.iterdir()
+            if p.name.startswith("lexicon_")
+        )
     )
 
 
@@ -249,7 +325,11 @@ def _parts(text: str) -> list[int]:
 def zonder_inhoud(text: str, lang: str = "nl") -> bool:
     """ "ja", "ok", "weet ik niet", emoji only, or only words without content ("ja hoor",
     "later", "alles wel"): nothing to tag."""
-    schoon = invoer.schoon(text)
+    return _leeg(invoer.schoon(text), lang)
+
+
+def _leeg(schoon: str, lang: str) -> bool:
+    """``zonder_inhoud`` of an answer already cleaned (``tag`` cleans it once for both)."""
     words = _words(schoon)
     if not words or invoer.weet_niet(schoon):
         return True
@@ -262,10 +342,10 @@ def zonder_inhoud(text: str, lang: str = "nl") -> bool:
 
 def tag(text: str, lang: str = "nl", aims: Iterable[str] = ()) -> list[Tag]:
     """The competencies this answer gives evidence of, strongest first."""
-    if zonder_inhoud(text, lang):
+    schoon = invoer.schoon(text)
+    if _leeg(schoon, lang):
         return []
     lexicon = _lexicon(lang)
-    schoon = invoer.schoon(text)
     forms = _words(schoon)
     parts = _parts(schoon)
     words = [lexicon.normalise(w) for w in forms]
@@ -273,7 +353,7 @@ def tag(text: str, lang: str = "nl", aims: Iterable[str] = ()) -> list[Tag]:
     blocked: dict[str, list[tuple[int, int]]] = {}
     for start, i in _candidates(lexicon, words):
         entry = lexicon.entries[i]
-        end = _match(entry.atoms, 0, words, start)
+        end = _match(entry.atoms, 1, words, start + 1)  # the first atom matched: a candidate
         if end is None or parts[start] != parts[end - 1]:
             continue
         if entry.strength != "niet":
@@ -327,44 +407,37 @@ def _counted(
 
 
 def _candidates(lexicon: _Lexicon, words: list[_Word]) -> list[tuple[int, int]]:
-    """(position, entry) pairs where an entry's first atom matches the word at that position."""
+    """(position, entry) pairs where an entry's first atom matches the word at that position and
+    (for a paired entry) its second atom the next word, as ``_match`` would find."""
+    seconds = [lexicon.second.find(word) for word in words[1:]] + [_GEEN]
     pairs: list[tuple[int, int]] = []
     for pos, word in enumerate(words):
-        hit: set[int] = set()
-        for key in word.keys:
-            hit |= lexicon.by_key.get(key, frozenset())
-        hit |= lexicon.by_form.get(word.form, frozenset())
-        if not word.known and len(word.form) >= TIKFOUT:
-            hit.update(
-                i
-                for form, i in lexicon.fuzzy.get(word.form[0], ())
-                if i not in hit and _typo(form, word)
-            )
-        hit.update(i for i in lexicon.other if _same(lexicon.entries[i].atoms[0], word))
+        hit = lexicon.first.find(word)
+        hit = (hit - lexicon.paired) | (hit & seconds[pos])
         pairs.extend((pos, i) for i in sorted(hit))
     return pairs
 
 
 def _match(atoms: tuple[_Atom, ...], k: int, words: list[_Word], pos: int) -> int | None:
     """The end of the shortest match of ``atoms[k:]`` starting at word ``pos``, if any."""
-    if k == len(atoms):
-        return pos
-    atom = atoms[k]
-    if atom.kind == "gat":
-        for skip in range(GAT + 1):
-            end = _match(atoms, k + 1, words, pos + skip)
-            if end is not None:
-                return end
-        return None
-    if pos < len(words) and _same(atom, words[pos]):
-        return _match(atoms, k + 1, words, pos + 1)
-    return None
+    while k < len(atoms):  # word by word; only a gap needs to try several ways on
+        atom = atoms[k]
+        if atom.kind == "gat":
+            for skip in range(GAT + 1):
+                end = _match(atoms, k + 1, words, pos + skip)
+                if end is not None:
+                    return end
+            return None
+        if pos >= len(words) or not _same(atom, words[pos]):
+            return None
+        k, pos = k + 1, pos + 1
+    return pos
 
 
 def _same(atom: _Atom, word: _Word) -> bool:
     kind = atom.kind
     if kind == "woord":
-        return bool(atom.keys & word.keys) or (
+        return not atom.keys.isdisjoint(word.keys) or (
             not word.known and len(atom.text) >= TIKFOUT and _typo(atom.text, word)
         )
     if kind == "precies":
