@@ -54,7 +54,13 @@ async def deliver_due(bot: Lobbot) -> None:
     )
 
 
-async def answer(parent: Phone, with_voice: bool) -> None:
+WORDS = {
+    "nl": "Ze werkt graag met mensen en helpt haar oom in zijn winkel",
+    "ar": "تحب العمل مع الناس وتساعد خالها في محله",  # the parent answers in their own language
+}
+
+
+async def answer(parent: Phone, with_voice: bool, taal: str) -> None:
     """Answer the thuisopdracht on screen: a button where offered, else words or a voice note."""
     for number in range(4):
         last = parent.api.transcript(parent.chat)[-1]  # the prompt on screen, not an older one
@@ -65,7 +71,7 @@ async def answer(parent: Phone, with_voice: bool) -> None:
         elif with_voice and number == 1:
             await after(parent, parent.api.user_sends_voice(parent.chat))
         else:
-            await parent.send("Ze werkt graag met mensen en helpt haar oom in zijn winkel")
+            await parent.send(WORDS[taal])
         if (
             "Dank" in parent.api.texts(parent.chat)[-1]
             or "شكر" in parent.api.texts(parent.chat)[-1]
@@ -94,7 +100,7 @@ async def test_a_parent_answers_all_five_thuisopdrachten_over_telegram(
         assert "Sara" in notice and (taal != "ar" or notice.startswith("\u200f"))
         await parent.send("[1]")  # the privacy notice: understood
         assert "Sara" in api.texts(PARENT)[-1]  # the first prompt is on screen
-        await answer(parent, with_voice=True)
+        await answer(parent, with_voice=True, taal=taal)
         for opdracht in THUISOPDRACHTEN[1:]:
             await child.send("/ouder")
             await press(child, "u:t")
@@ -102,7 +108,7 @@ async def test_a_parent_answers_all_five_thuisopdrachten_over_telegram(
             await after(parent, deliver_due(bot))
             if taal == "ar":
                 assert re.sub("<[^>]+>", "", api.texts(PARENT)[-1]).startswith("\u200f")
-            await answer(parent, with_voice=False)
+            await answer(parent, with_voice=False, taal=taal)
         await deliver_due(bot)
         await api.wait_until(lambda: sum("👪" in t for t in api.texts(CHILD)) >= 5)
     with transaction(engine) as session:
@@ -114,6 +120,7 @@ async def test_a_parent_answers_all_five_thuisopdrachten_over_telegram(
     ]
     first = entries[0].content["thuisopdracht"]["antwoorden"]
     assert "spraak" in first["voorbeeld"]  # the voice note, kept as an attachment
+    assert first["leuk"]["tekst"] == WORDS[taal]  # stored as written, in the parent's language
     for entry, opdracht in zip(entries, THUISOPDRACHTEN, strict=True):
         assert {c.value for c in opdracht.competenties} <= set(entry.competencies)
         assert entry.content["thuisopdracht"]["taal"] == taal
