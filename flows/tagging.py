@@ -50,7 +50,7 @@ WOORDEN = 50_000  # words remembered per language; answers bring ever new ones, 
 _SNOWBALL = {"nl": "dutch", "en": "english", "ar": "arabic", "tr": "turkish", "pl": "polish",
              "fa": "persian", "uk": "russian", "bg": "russian"}  # fmt: skip
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
-_BREAK = re.compile(r"[.,;:!?()\n]")
+_BREAK = re.compile(r"[.,;:!?()\n،؛؟]")  # with the Arabic comma, semicolon, question mark
 
 
 @dataclass(frozen=True)
