@@ -146,13 +146,18 @@ def _for_role(
                 return TurnResult(replies, state.get("state", "start"), account)
     if flow == "reflectie" and student is not None and _waits_for_consent(session, student, event):
         return TurnResult([koppeling_view.consent_first()], (state or {}).get("state", ""), account)
-    turn = FLOWS[flow](state, event)
-    replies, effects = list(turn.replies), list(turn.effects)
     written = None
     if flow == "reflectie" and isinstance(event, Bericht) and len(event.text.split()) >= 4:
         written = i18n.detect(event.text)  # the language actually written, for the answer
-        if offer := language_view.offer(turn.state, account, written):
-            replies.append(offer)
+    if written in tagging.languages() and written != account.language:
+        # tag the words in the language they were written in (a newcomer writing Dutch)
+        turn = FLOWS[flow]({**(state or {}), "taal": written}, event)
+        turn.state["taal"] = account.language
+    else:
+        turn = FLOWS[flow](state, event)
+    replies, effects = list(turn.replies), list(turn.effects)
+    if written and (offer := language_view.offer(turn.state, account, written)):
+        replies.append(offer)
     for effect in turn.effects:
         if isinstance(effect, WordLeerling):
             student_id = _become_student(session, account, effect, at)

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from bot.simulated import SimulatedStudent
 from bot.turns import Identity, current_question, process_turn
 from flows.events import Bericht, Commando
-from storage import reflecties
+from storage import dossier, reflecties
 from storage.db import transaction
 
 SARA = Identity("console", "sara", "Sara")
@@ -134,3 +134,23 @@ def test_the_second_reflection_asks_about_the_first_next_step(engine: Engine, no
             assert "Vorige keer wilde je dit doen" in text and "Is dat gelukt?" in text
             break
     assert "vorige" in seen
+
+
+def test_answers_are_tagged_in_the_language_they_were_written_in(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    olena = Identity("console", "olena", "Olena", "uk")
+    reflect(engine, olena, "bliksemstage", now, stop_at="terugkijken_wat")
+    for text in (
+        "я допомагала клієнтам біля каси і мені дуже сподобалось",  # Ukrainian: her own language
+        "ik hielp klanten bij de kassa en dat vond ik heel erg leuk",  # Dutch, as she learns it
+    ):
+        process_turn(engine, olena, Bericht(text, now))
+        process_turn(engine, olena, Commando("terug", now))
+    with transaction(engine) as session:
+        sid = reflecties.student_of_chat(session, "console", "olena")
+        answers = {a.id: a for a in reflecties.answers_of_student(session, sid)}
+        tagged = {
+            answers[t.answer_id].language
+            for t in dossier.tags_of_student(session, sid)
+            if t.source == "woorden" and answers[t.answer_id].question_key == "wat"
+        }
+    assert tagged == {"uk", "nl"}
