@@ -185,11 +185,40 @@ def dossier_export(
 def bench_telegram(
     students: Annotated[int, typer.Option("--students", help="Students reflecting at once.")] = 300,
     think: Annotated[float, typer.Option("--think", help="Mean seconds between messages.")] = 1.0,
+    workers: Annotated[
+        str | None,
+        typer.Option(
+            "--workers",
+            help="Webhook worker processes on one database, e.g. 4, or 1,2,4 for one run each.",
+        ),
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="sqlite, postgresql (a throwaway server, a fresh database per run) or a URL.",
+        ),
+    ] = None,
 ) -> None:
-    """The real bot against the Bot API stand-in, compared with a bare echo bot."""
-    from bot.bench_telegram import telegram_benchmark
+    """The real bot against the Bot API stand-in, compared with a bare echo bot; or, with
+    --workers, several webhook workers sharing one database (throughput and p99 per count)."""
+    from bot.bench_telegram import telegram_benchmark, workers_benchmark
 
-    print(json.dumps(telegram_benchmark(students, think), indent=2))
+    if workers is None:
+        if database == "postgresql":
+            raise typer.BadParameter("postgresql goes with --workers", param_hint="--database")
+        url = None if database in (None, "sqlite") else database
+        if url is not None:
+            url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        print(json.dumps(telegram_benchmark(students, think, url), indent=2))
+        return
+    try:
+        counts = [int(n) for n in workers.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise typer.BadParameter("one or more worker counts, such as 4 or 1,2,4")
+    print(json.dumps(workers_benchmark(students, think, counts, database), indent=2))
 
 
 @bench_app.command("engine")

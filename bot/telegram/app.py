@@ -47,6 +47,7 @@ from storage.db import transaction
 log = logging.getLogger("lobbot.telegram")
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 25
+RECOVER_INTERVAL = 30.0  # seconds an update may wait before any worker takes it up again
 COMMANDS = (
     ("start", _("Beginnen of verdergaan")),
     ("terug", _("Eén vraag terug")),
@@ -111,7 +112,7 @@ class Lobbot:
         self.engine = engine
         self.settings = settings
         self.runner = DatabaseRunner(engine)
-        self.locks = ChatLocks()
+        self.locks = ChatLocks.for_engine(engine)
         self.application = self._build()
         self.bot = self.application.bot
         self.sender = Sender(self.bot, self.runner, self.locks)
@@ -149,11 +150,9 @@ class Lobbot:
     async def handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every update: one turn (off the event loop), then its replies, in the chat's order.
 
-        With several workers, a chat's updates may reach different processes; each worker
-        first finishes the chat's older waiting updates, so they are processed in order."""
-        if update.my_chat_member is not None:
-            await self._membership(update)
-            return
+        It runs under the chat's lock, which on PostgreSQL the other workers respect too. With
+        several workers a chat's updates reach different processes, so whoever holds the lock
+        first processes the chat's older waiting updates: they are processed in order."""
         chat = update.effective_chat
         key = inbox_key(self.bot_id, update.update_id)
         if chat is not None and chat.type == "private":
@@ -161,8 +160,14 @@ class Lobbot:
                 oldest = await self.runner.run(self._oldest, str(chat.id))
                 if oldest is None or oldest[0] == key:
                     break
-                await self._turn(Update.de_json(oldest[1], self.bot))
-        await self._turn(update)
+                await self._process(Update.de_json(oldest[1], self.bot))
+        await self._process(update)
+
+    async def _process(self, update: Update) -> None:
+        if update.my_chat_member is not None:
+            await self._membership(update)
+        else:
+            await self._turn(update)
 
     def _oldest(self, chat: str) -> tuple[str, dict[str, Any]] | None:
         with transaction(self.engine) as session:
@@ -170,13 +175,20 @@ class Lobbot:
 
     async def _turn(self, update: Update) -> None:
         item = incoming(update, self.bot_id, datetime.now(UTC))
-        if item is None:
+        if item is None:  # not a turn; done with, so it is not taken up again as "waiting"
+            await self.runner.run(self._claim, inbox_key(self.bot_id, update.update_id))
             return
         notices: list[str] = []
         queued: list[outbox.Pending] = []
+        behind: list[bool] = []  # older messages of this chat are still waiting to be sent
         pressed = item.callback_query_id is not None
 
         def store(session: Any, account: AccountInfo, replies: list[Reply | Chart]) -> None:
+            # A turn retried after a version conflict stores its replies again: keep only the
+            # last attempt's, or the rolled-back attempt's messages would be sent as well.
+            queued.clear()
+            notices.clear()
+            behind[:] = [bool(outbox.unsent(session, CHANNEL, item.who.external_id, limit=1))]
             with i18n.language(account.language, account.bilingual):
                 for reply in replies:
                     if isinstance(reply, Reply) and reply.notice and pressed:
@@ -192,17 +204,23 @@ class Lobbot:
                 await self.bot.answer_callback_query(
                     item.callback_query_id, text=notices[0] if notices else None
                 )
-        await self.sender.send(item.who.external_id, queued)
+        await self.sender.send(item.who.external_id, queued, behind=any(behind))
+
+    def _claim(self, key: str) -> None:
+        with transaction(self.engine) as session:
+            inbox.claim(session, key, datetime.now(UTC))
 
     async def _membership(self, update: Update) -> None:
         member = update.my_chat_member
         assert member is not None
         active = member.new_chat_member.status not in ("kicked", "left")
         chat = str(member.chat.id)
+        key = inbox_key(self.bot_id, update.update_id)
 
         def mark() -> None:
             with transaction(self.engine) as session:
-                if accounts.find_account(session, CHANNEL, chat) is not None:
+                fresh = inbox.claim(session, key, datetime.now(UTC))
+                if fresh and accounts.find_account(session, CHANNEL, chat) is not None:
                     accounts.set_active(session, CHANNEL, chat, active)
 
         await self.runner.run(mark)
@@ -237,16 +255,35 @@ class Lobbot:
         for update in await self.runner.run(self._receive, updates):
             await self.application.update_queue.put(update)
 
+    def _left_over(self) -> list[dict[str, Any]]:
+        with transaction(self.engine) as session:
+            return inbox.unprocessed(session, inbox_key(self.bot_id, 0)[:-1])
+
     async def recover(self) -> None:
         """Finish what a crash interrupted: stored-but-unprocessed updates, unsent replies."""
         await self.sender.flush_all()
-
-        def left_over() -> list[dict[str, Any]]:
-            with transaction(self.engine) as session:
-                return inbox.unprocessed(session, inbox_key(self.bot_id, 0)[:-1])
-
-        for payload in await self.runner.run(left_over):
+        for payload in await self.runner.run(self._left_over):
             await self.application.update_queue.put(Update.de_json(payload, self.bot))
+
+    async def keep_recovering(self, interval: float = RECOVER_INTERVAL) -> None:
+        """Take up updates still waiting after a whole interval.
+
+        With several workers an update is stored by one and queued only there: if that worker
+        dies, or its turn failed, nobody else would know until the chat's next message. Taking
+        one up twice is harmless: the inbox claim makes the second a no-op."""
+        waiting: set[int] = set()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                payloads = await self.runner.run(self._left_over)
+            except Exception:
+                log.exception("looking for waiting updates failed; trying again later")
+                continue
+            still = {p["update_id"] for p in payloads}
+            for payload in payloads:
+                if payload["update_id"] in waiting:
+                    await self.application.update_queue.put(Update.de_json(payload, self.bot))
+            waiting = still
 
     # --- running ------------------------------------------------------------------------------
 
@@ -281,6 +318,7 @@ class Lobbot:
         await self.recover()
         self._tasks.append(asyncio.create_task(self.sender.keep_flushing()))
         self._tasks.append(asyncio.create_task(self.keep_scheduling()))
+        self._tasks.append(asyncio.create_task(self.keep_recovering()))
 
     async def run_scheduled(self, now: datetime | None = None) -> None:
         """Send what is due (summaries, alerts, check-ins, reminders) and flush those chats."""
@@ -323,8 +361,8 @@ class Lobbot:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
-        await self.sender.mark_done()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+        await self.locks.close()
         self.runner.shutdown()

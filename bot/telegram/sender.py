@@ -1,5 +1,9 @@
 """Sending what the outbox holds, in order per chat, and coping with Telegram's refusals.
 
+Every send happens under the chat's lock (shared with the other workers on PostgreSQL), and
+what was sent is marked in the database before the lock is let go: so no other worker, nor this
+one's retry loop, reads a message as unsent while it is on its way.
+
 - 403 (the person blocked the bot): the account is marked inactive; its messages are dropped.
 - 429: PTB's AIORateLimiter waits the ``retry_after`` Telegram asks for and tries again.
 - Network trouble: the message stays in the outbox and is tried again with back-off.
@@ -30,68 +34,39 @@ class Sender:
         self.bot = bot
         self.runner = runner
         self.locks = locks
-        self.backlog: set[str] = set()  # chats with older messages still waiting in the outbox
-        self.sent: list[int] = []  # sent, to be marked in the next batch
 
-    async def send(self, chat: str, queued: list[outbox.Pending]) -> None:
+    async def send(self, chat: str, queued: list[outbox.Pending], behind: bool = False) -> None:
         """Send a turn's messages straight away (call with the chat lock held).
 
         They were committed to the outbox with the turn and are marked sent right after, so a
-        crash in between can send a message twice (rarely), never lose one."""
-        if chat in self.backlog:
-            if await self.flush(chat):
-                self.backlog.discard(chat)
-            return
-        for position, message in enumerate(queued):
-            outcome = await self._deliver(message)
-            if outcome == "later":
-                self.backlog.add(chat)
-                break
-            if outcome == "blocked":  # nothing more can reach them
-                self.sent += [m.id for m in queued[position + 1 :]]
-                break
-        await self.mark_done()
-
-    async def _deliver(self, message: outbox.Pending) -> str:
-        """Send one message: "sent", "blocked" (403) or "later" (try again)."""
-        outcome = "sent"
-        try:
-            await self._send(message.chat, message.payload)
-        except Forbidden:
-            log.info("chat blocked the bot; marking the account inactive")
-            await self.runner.run(self._blocked, message.chat)
-            outcome = "blocked"
-        except BadRequest as error:
-            log.error("Telegram refused a message (%s); dropping it", type(error).__name__)
-        except (RetryAfter, NetworkError) as error:
-            log.warning("sending failed (%s); will retry", type(error).__name__)
-            return "later"
-        self.sent.append(message.id)
-        return outcome
-
-    async def mark_done(self) -> None:
-        """Record what was sent, in one transaction."""
-        done, self.sent = self.sent, []
-        if done:
-            await self.runner.run(self._mark_sent, done)
+        crash in between can send a message twice (rarely), never lose one. ``behind``: the turn
+        found older messages of this chat still unsent (a failed send, here or in another
+        worker), so everything goes out from the outbox, oldest first."""
+        if behind:
+            await self.flush(chat)
+        else:
+            await self._deliver(chat, queued)
 
     async def flush(self, chat: str) -> bool:
         """Send this chat's waiting messages; True when none is left. Call with the chat lock."""
-        await self.mark_done()  # what was sent must not be sent again
-        pending = await self.runner.run(self._unsent, chat)
+        return await self._deliver(chat, await self.runner.run(self._unsent, chat))
+
+    async def _deliver(self, chat: str, messages: list[outbox.Pending]) -> bool:
+        """Send in order, then mark what went out (this chat's own messages, and before the
+        chat lock is let go); False when something must be tried again later."""
         done: list[int] = []
         complete = True
-        for message in pending:
+        for position, message in enumerate(messages):
             try:
                 await self._send(message.chat, message.payload)
             except Forbidden:
                 log.info("chat blocked the bot; marking the account inactive")
                 await self.runner.run(self._blocked, chat)
-                done += [m.id for m in pending]  # nothing more can reach them
+                done += [m.id for m in messages[position:]]  # nothing more can reach them
                 break
             except BadRequest as error:
                 log.error("Telegram refused a message (%s); dropping it", type(error).__name__)
-            except (RetryAfter, NetworkError) as error:
+            except (RetryAfter, NetworkError) as error:  # it and the rest stay in the outbox
                 log.warning("sending failed (%s); will retry", type(error).__name__)
                 complete = False
                 break

@@ -26,11 +26,12 @@ class WebhookOptions:
 
 
 def configure_logging() -> None:
-    """Ids and error types only. httpx logs request URLs, which contain the bot token."""
+    """Ids and error types only. httpx logs request URLs, which contain the bot token; the
+    state machine logs every step of every conversation (lines, and time, nobody reads)."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    for noisy in ("httpx", "httpcore", "telegram", "aiohttp.access"):
+    for noisy in ("httpx", "httpcore", "telegram", "aiohttp.access", "transitions"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -5,8 +5,10 @@ request against ``rules.RULES`` and Telegram's limits and rejects what Telegram 
 keeps what the bot sent per chat, lets a test speak as a user (text, commands, button presses,
 photos, voice notes, stickers), and injects faults: error codes, 429 with ``retry_after``,
 dropped connections and redelivered updates. Long polling (getUpdates with offset
-confirmation) and webhooks (with the secret-token header, round robin over several URLs) both
-work.
+confirmation) and webhooks both work. Webhooks go out like Telegram sends them: several at once
+(up to ``max_connections``), but one chat's next update only after its previous one was answered
+with 2xx; with several URLs the stand-in plays the load balancer in front of several workers and
+hands each update to the next URL in turn.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import itertools
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -34,6 +37,7 @@ from tests.standin.rules import (
     RULES,
 )
 
+WEBHOOK_CONNECTIONS = 40  # Telegram's default max_connections
 SENDING = {
     "sendMessage",
     "sendPhoto",
@@ -82,12 +86,14 @@ class StandIn:
             "username": "lobbot_standin_bot",
         }
         self.poll_limit = poll_limit
+        self.webhook_connections = WEBHOOK_CONNECTIONS
         self.pending: list[dict[str, Any]] = []  # updates not yet confirmed or delivered
         self.delivered: list[dict[str, Any]] = []  # every update ever handed over
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Condition()
+        self._watchers: dict[int, list[tuple[int, asyncio.Future[None]]]] = {}
         self.sent: dict[int, list[dict[str, Any]]] = {}  # chat -> the bot's messages
         self.users: dict[int, dict[str, Any]] = {}
         self.calls: list[Call] = []
@@ -99,7 +105,12 @@ class StandIn:
         self.retry_after_violations: list[Call] = []
         self.webhook: dict[str, Any] | None = None
         self.webhook_targets: list[str] = []
+        self.deliveries: Counter[str] = Counter()  # URL -> updates it answered with 2xx
+        self.routes: dict[int, str] = {}  # update id -> the URL that accepted it
         self._rr = itertools.count()
+        self._posting: set[int] = set()  # update ids on their way to the webhook
+        self._busy_chats: set[int] = set()  # chats with an update on its way
+        self._posts: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
         self.closing = False
         self._delivery: asyncio.Task[None] | None = None
@@ -123,10 +134,10 @@ class StandIn:
         async with self._changed:  # end long polls now, instead of waiting out their timeout
             self.closing = True
             self._changed.notify_all()
-        if self._delivery:
-            self._delivery.cancel()
+        for task in [*self._posts, *([self._delivery] if self._delivery else [])]:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._delivery
+                await task
         if self._runner:
             await self._runner.cleanup()
 
@@ -293,7 +304,24 @@ class StandIn:
                     await asyncio.wait_for(self._changed.wait(), remaining)
 
     async def wait_for_bot_messages(self, chat: int, count: int, timeout: float = 10) -> None:
-        await self.wait_until(lambda: len(self.sent.get(chat, [])) >= count, timeout)
+        """Until the bot has sent ``count`` messages to the chat. Woken only by that chat's
+        messages: with a thousand students waiting, waking all of them on every message would
+        make the stand-in, not the bot, what a benchmark measures."""
+        if len(self.sent.get(chat, [])) >= count:
+            return
+        arrived: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        watch = (count, arrived)
+        self._watchers.setdefault(chat, []).append(watch)
+        try:
+            await asyncio.wait_for(arrived, timeout)
+        except TimeoutError:
+            raise TimeoutError("the stand-in waited in vain") from None
+        finally:
+            watchers = self._watchers.get(chat, [])
+            if watch in watchers:
+                watchers.remove(watch)
+            if not watchers:
+                self._watchers.pop(chat, None)
 
     # --- faults -------------------------------------------------------------------------------
 
@@ -429,6 +457,7 @@ class StandIn:
 
     async def _setWebhook(self, params: dict[str, Any]) -> Any:
         self.webhook = {"url": params["url"], "secret": params.get("secret_token")}
+        self.webhook_connections = int(params.get("max_connections") or WEBHOOK_CONNECTIONS)
         if params.get("drop_pending_updates"):
             self.pending.clear()
         async with self._changed:
@@ -458,6 +487,9 @@ class StandIn:
         async with self._changed:
             self.sent.setdefault(chat, []).append(message)
             self._changed.notify_all()
+        for count, arrived in self._watchers.get(chat, []):
+            if len(self.sent[chat]) >= count and not arrived.done():
+                arrived.set_result(None)
         return message
 
     def _bot_message(self, chat: int, **content: Any) -> dict[str, Any]:
@@ -561,35 +593,76 @@ class StandIn:
     # --- webhooks -----------------------------------------------------------------------------
 
     async def _deliver_webhooks(self) -> None:
-        """POST pending updates to the webhook, in order, until each is answered with 2xx."""
-        async with aiohttp.ClientSession() as client:
+        """POST pending updates to the webhook until each is answered with 2xx: several at once,
+        each chat's in order (its next update waits until the previous one was accepted)."""
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as client:
             while True:
                 async with self._changed:
-                    await self._changed.wait_for(lambda: bool(self.webhook and self.pending))
-                    update = self.pending[0]
-                assert self.webhook is not None
-                targets = self.webhook_targets or [self.webhook["url"]]
-                url = targets[next(self._rr) % len(targets)]
-                headers = (
-                    {"X-Telegram-Bot-Api-Secret-Token": self.webhook["secret"]}
-                    if self.webhook["secret"]
-                    else {}
-                )
-                try:
-                    async with client.post(
-                        url, json=update, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
-                    ) as response:
-                        ok = 200 <= response.status < 300
-                except (aiohttp.ClientError, TimeoutError):
-                    ok = False
-                if ok:
-                    async with self._changed:
-                        if self.pending and self.pending[0] is update:
-                            self.pending.pop(0)
-                        self.delivered.append(update)
-                        self._changed.notify_all()
-                else:
-                    await asyncio.sleep(0.2)
+                    await self._changed.wait_for(lambda: self._next_webhook() is not None)
+                    update = self._next_webhook()
+                    assert update is not None and self.webhook is not None
+                    chat = _chat_of(update)
+                    self._posting.add(update["update_id"])
+                    if chat is not None:
+                        self._busy_chats.add(chat)
+                    targets = self.webhook_targets or [self.webhook["url"]]
+                    url = targets[next(self._rr) % len(targets)]
+                    secret = self.webhook["secret"]
+                task = asyncio.create_task(self._post(client, url, secret, update, chat))
+                self._posts.add(task)
+                task.add_done_callback(self._posts.discard)
+
+    def _next_webhook(self) -> dict[str, Any] | None:
+        """The oldest pending update whose chat has none on its way, if a connection is free."""
+        if not self.webhook or len(self._posting) >= self.webhook_connections:
+            return None
+        for update in self.pending:
+            if update["update_id"] in self._posting:
+                continue
+            if _chat_of(update) not in self._busy_chats:
+                return update
+        return None
+
+    async def _post(
+        self,
+        client: aiohttp.ClientSession,
+        url: str,
+        secret: str | None,
+        update: dict[str, Any],
+        chat: int | None,
+    ) -> None:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        try:
+            async with client.post(
+                url, json=update, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+            ) as response:
+                ok = 200 <= response.status < 300
+        except (aiohttp.ClientError, TimeoutError):
+            ok = False
+        if not ok:
+            await asyncio.sleep(0.2)  # Telegram, too, waits a while before it tries again
+        async with self._changed:
+            if ok:
+                if update in self.pending:
+                    self.pending.remove(update)
+                self.delivered.append(update)
+                self.deliveries[url] += 1
+                self.routes[update["update_id"]] = url
+            self._posting.discard(update["update_id"])
+            if chat is not None:
+                self._busy_chats.discard(chat)
+            self._changed.notify_all()
+
+
+def _chat_of(update: dict[str, Any]) -> int | None:
+    """The chat an update belongs to (Telegram keeps each chat's updates in order)."""
+    for kind in ("message", "my_chat_member"):
+        if kind in update:
+            return int(update[kind]["chat"]["id"])
+    if "callback_query" in update:
+        return int(update["callback_query"]["message"]["chat"]["id"])
+    return None
 
 
 def _decoded(value: str) -> Any:

@@ -87,7 +87,7 @@ class Phone:
             await api.user_sends_command(chat, command, payload or None)
         else:
             await api.user_sends_text(chat, line)
-        await api.wait_until(lambda: len(api.sent.get(chat, [])) > before, timeout)
+        await api.wait_for_bot_messages(chat, before + 1, timeout)
         await self.settle()
 
     async def settle(self) -> None:
