@@ -232,7 +232,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _listening(port: int, process: subprocess.Popen[bytes]) -> None:
+async def listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    """Wait until a worker accepts connections on its port (the workers test uses it too)."""
     for _ in range(1200):
         if process.poll() is not None:
             raise SystemExit(f"a worker exited with {process.returncode} before it listened")
@@ -319,7 +320,7 @@ async def _run_workers(
             for n, (url, port) in enumerate(zip(urls, ports, strict=True))
         ]  # fmt: skip
         try:
-            await asyncio.gather(*(_listening(p, w) for p, w in zip(ports, processes, strict=True)))
+            await asyncio.gather(*(listening(p, w) for p, w in zip(ports, processes, strict=True)))
             await api.wait_until(lambda: api.webhook is not None, timeout=60)
             api.set_webhook_targets(urls)
             chats = list(range(first_chat, first_chat + students))

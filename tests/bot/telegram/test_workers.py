@@ -31,6 +31,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from bot import i18n
+from bot.bench_telegram import listening
 from bot.student_view import CHECKIN
 from bot.telegram.updates import inbox_key
 from storage import reflecties
@@ -91,21 +92,6 @@ def _worker(
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
-
-
-async def _listening(port: int, worker: subprocess.Popen[bytes]) -> None:
-    for _ in range(600):
-        if worker.poll() is not None:
-            raise RuntimeError(f"the worker on port {port} exited with {worker.returncode}")
-        try:
-            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.1)
-            continue
-        writer.close()
-        await writer.wait_closed()
-        return
-    raise TimeoutError(f"the worker on port {port} did not start")
 
 
 def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
@@ -237,7 +223,7 @@ async def test_workers_process_every_chat_in_order_and_send_everything_once(
             for n, (port, log) in enumerate(zip(ports, logs, strict=True))
         ]
         try:
-            await asyncio.gather(*(_listening(p, w) for p, w in zip(ports, workers, strict=True)))
+            await asyncio.gather(*(listening(p, w) for p, w in zip(ports, workers, strict=True)))
             await api.wait_until(lambda: api.webhook is not None, timeout=30)
             assert api.webhook == {"url": _url(ports[0]), "secret": SECRET}
             api.set_webhook_targets([_url(p) for p in ports])
