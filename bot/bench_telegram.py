@@ -128,7 +128,7 @@ async def _run(
                 chat: _script(kinds[i % len(kinds)]) if lobbot else ["een bericht"] * 20
                 for i, chat in enumerate(chats)
             }
-            cpu0, wall0 = _cpu(process.pid), time.perf_counter()
+            cpu0, wall0, calls0 = _cpu(process.pid), time.perf_counter(), len(api.calls)
             await asyncio.gather(
                 *(
                     _student(api, chat, plans[chat], think, latencies, random.Random(rng.random()))
@@ -137,13 +137,19 @@ async def _run(
             )
             wall, cpu = time.perf_counter() - wall0, _cpu(process.pid) - cpu0
             rejected = len(api.rejected)
+            methods = Counter(call.method for call in api.calls[calls0:])
         finally:
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-    return {**_figures(latencies, wall, cpu), "rejected_calls": rejected}
+    per_turn = {m: round(n / max(len(latencies), 1), 2) for m, n in sorted(methods.items())}
+    return {
+        **_figures(latencies, wall, cpu),
+        "rejected_calls": rejected,
+        "calls_per_turn": per_turn,
+    }
 
 
 def _figures(latencies: list[float], wall: float, cpu: float) -> dict[str, Any]:

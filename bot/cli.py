@@ -225,11 +225,19 @@ def bench_telegram(
 def bench_engine(
     students: Annotated[int, typer.Option("--students", help="Simulated students.")] = 1000,
     db: DbOption = None,
+    together: Annotated[
+        bool,
+        typer.Option(
+            "--group-commit/--one-by-one",
+            help="Students write at once and waiting turns share a commit (as in the bot), "
+            "or one turn at a time, each its own commit.",
+        ),
+    ] = True,
 ) -> None:
     """N students each complete a full reflection through flows and storage."""
     from bot.bench import engine_benchmark
 
-    print(json.dumps(engine_benchmark(students, db), indent=2))
+    print(json.dumps(engine_benchmark(students, db, together), indent=2))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from bot.identity import Identity
 from storage import accounts, reflecties
-from storage.accounts import AccountInfo
+from storage.reflecties import ChatState, StudentRef
 
 # Which flow each role talks to.
 FLOW_OF_ROLE = {
@@ -23,15 +23,18 @@ FLOW_OF_ROLE = {
 TRY_OUT_CHANNELS = frozenset({"console", "bench"})
 
 
-def decide(session: Session, who: Identity, at: datetime) -> AccountInfo:
-    """The account behind this chat, created on first contact."""
-    account = accounts.find_account(session, who.channel, who.external_id)
-    if account is not None:
-        if not account.active:  # they unblocked the bot and wrote again
+def decide(session: Session, who: Identity, at: datetime) -> ChatState:
+    """The account behind this chat (created on first contact), with its conversation and
+    student."""
+    found = reflecties.chat_state(session, who.channel, who.external_id)
+    if found is not None:
+        if not found.account.active:  # they unblocked the bot and wrote again
             accounts.set_active(session, who.channel, who.external_id, True)
-        return account
+        return found
     role = "leerling" if who.channel in TRY_OUT_CHANNELS else "nieuw"
     account = accounts.create_account(session, who.channel, who.external_id, role, who.language, at)
+    student = None
     if role == "leerling":
-        reflecties.create_student(session, account.id, who.name, at)
-    return account
+        student_id = reflecties.create_student(session, account.id, who.name, at)
+        student = StudentRef(student_id, None, waits_for_consent=False)
+    return ChatState(account, None, student)

@@ -102,15 +102,15 @@ def _turn(session: Session, who: Identity, event: Event, key: str | None) -> Tur
     at = event.at
     if key is not None and not inbox.claim(session, key, at):
         return TurnResult([], "", None, duplicate=True)
-    account = roles.decide(session, who, at)
-    with i18n.language(account.language):  # the reader's language, set once for this update
-        return _for_role(session, who, account, event, at)
+    found = roles.decide(session, who, at)
+    with i18n.language(found.account.language):  # the reader's language, set once per update
+        return _for_role(session, who, found, event, at)
 
 
 def _for_role(
-    session: Session, who: Identity, account: AccountInfo, event: Event, at: datetime
+    session: Session, who: Identity, found: reflecties.ChatState, event: Event, at: datetime
 ) -> TurnResult:
-    saved = reflecties.load_conversation(session, account.id)
+    account, saved, student = found.account, found.conversation, found.student
     version = saved["version"] if saved else None
     if account.role != "nieuw" and language_view.wants(event):
         replies, account = language_view.handle(session, account, event)
@@ -132,7 +132,6 @@ def _for_role(
         return TurnResult(list(replies), state["state"], account)
     if flow == "reflectie" and (state or {}).get("taal") != account.language:
         state = {**(state or {}), "taal": account.language}  # tag answers in their language
-    student = reflecties.student_ref(session, account.id)
     student_id = student.id if student else None
     if flow == "reflectie" and student_id is not None:
         for view in (dossier_view, student_view, koppeling_view, mijngegevens_view):

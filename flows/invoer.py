@@ -41,7 +41,10 @@ def schoon(text: str) -> str:
 
     A line of only invisible format characters (a zero-width space, a byte order mark) is empty.
     """
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    if text.isprintable():  # no line breaks, control or format characters: most answers
+        return " ".join(text.split())
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     kept = "".join(
         ch if ch == "\n" else " " if ch == "\t" else ch
         for ch in text

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 
 import simplemma
 import snowballstemmer
@@ -54,7 +56,8 @@ _SNOWBALL = {"nl": "dutch", "en": "english", "ar": "arabic", "tr": "turkish", "p
 # held-out F1 (pl 0.843, tr 0.866) without them.
 ZONDER_LEMMAS = frozenset({"pl", "tr"})
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
-_BREAK = re.compile(r"[.,;:!?()\n،؛؟]")  # with the Arabic comma, semicolon, question mark
+# with the Arabic comma, semicolon and question mark, and the Ethiopic ones (Tigrinya)
+_BREAK = re.compile(r"[.,;:!?()\n،؛؟።፣፤፥፦፧]")
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,49 @@ class _Lexicon:
     second: _Index  # entries in ``paired`` by their second atom
     paired: frozenset[int]  # entries whose second atom must match the word after the first
     filler: frozenset[str]  # words that carry no content on their own
+    spelling: _Spelling
+
+
+def _geez_medeklinkers() -> dict[int, str]:
+    """Each Ge'ez syllable (fidel) to its consonant (the sixth order): Tigrinya changes the
+    vowels inside a word as it inflects (ሰርሐ, ሰሪሐ, ይሰርሕ: "work"), so a lexicon asking for it
+    compares words by their consonants, as Arabic is written."""
+    table = {}
+    for code in range(0x1200, 0x135B):
+        consonant = code - (code - 0x1200) % 8 + 5
+        if unicodedata.name(chr(code), "") and unicodedata.name(chr(consonant), ""):
+            table[code] = chr(consonant)
+    return table
+
+
+_GEEZ_MEDEKLINKER = _geez_medeklinkers()
+
+
+@dataclass(frozen=True)
+class _Spelling:
+    """A language's ways of writing one word several ways, from its lexicon's ``[spelling]``:
+    letters that are the same letter (Persian ی typed as Arabic ي, a zero-width non-joiner left
+    out), prefixes that belong to the next word even when typed apart ("می خوام"), and for
+    Tigrinya ``medeklinkers = "geez"``: syllables compared by their consonant."""
+
+    same: dict[int, str] = field(default_factory=dict)  # for ``str.translate``
+    prefix: re.Pattern[str] | None = None
+
+    def __call__(self, text: str) -> str:
+        text = text.translate(self.same) if self.same else text
+        return self.prefix.sub(r"\1", text) if self.prefix else text
+
+    @classmethod
+    def of(cls, table: dict[str, Any]) -> _Spelling:
+        same = dict(_GEEZ_MEDEKLINKER) if table.get("medeklinkers") == "geez" else {}
+        for letter, instead in table.get("gelijk", {}).items():
+            if len(letter) != 1:
+                raise ValueError(f"[spelling] gelijk: {letter!r} is not one letter")
+            same[ord(letter)] = instead
+        prefixes = "|".join(re.escape(p) for p in table.get("vast", []))
+        # a prefix standing alone before another word is joined to it
+        prefix = re.compile(rf"(?<!\w)({prefixes})\s+(?=\w)") if prefixes else None
+        return cls(same, prefix)
 
 
 def _atom(token: str, normalise: _Normaliser, groups: dict[str, tuple[_Atom, ...]]) -> _Atom:
@@ -260,10 +306,11 @@ def _lexicon(lang: str) -> _Lexicon:
     if not path.is_file():
         raise LookupError(f"no lexicon for language {lang!r}")
     data = tomllib.loads(path.read_text("utf-8"))
+    spelling = _Spelling.of(data.get("spelling", {}))
     normalise = _Normaliser(lang)
     groups: dict[str, tuple[_Atom, ...]] = {}
     for name, members in data.get("groepen", {}).items():
-        groups[name] = tuple(_atom(m, normalise, {}) for m in members)
+        groups[name] = tuple(_atom(spelling(m), normalise, {}) for m in members)
         if any(a.kind in ("gat", "groep") for a in groups[name]):
             raise ValueError(f"lexicon_{lang}: group <{name}> holds single words only")
     entries: list[_Entry] = []
@@ -271,7 +318,7 @@ def _lexicon(lang: str) -> _Lexicon:
         lists = data.get(competency.value, {})
         for name in (*STERKTE, "niet"):
             for words in lists.get(name, []):
-                atoms = tuple(_atom(t, normalise, groups) for t in _tokens(words))
+                atoms = tuple(_atom(t, normalise, groups) for t in _tokens(spelling(words)))
                 if not atoms or atoms[0].kind == "gat" or atoms[-1].kind == "gat":
                     raise ValueError(
                         f"lexicon_{lang}: entry {words!r} cannot start or end with ..."
@@ -280,7 +327,9 @@ def _lexicon(lang: str) -> _Lexicon:
     # An entry is found by its first atom. Most phrases start with a common word ("ik ben bang",
     # "* zei dat ik"), so one whose second atom is not a gap must find that in the next word too.
     paired = [i for i, e in enumerate(entries) if len(e.atoms) > 1 and e.atoms[1].kind != "gat"]
-    filler = frozenset(w.lower() for w in data.get("zonder_inhoud", {}).get("woorden", []))
+    filler = frozenset(
+        spelling(w.lower()) for w in data.get("zonder_inhoud", {}).get("woorden", [])
+    )
     return _Lexicon(
         normalise,
         tuple(entries),
@@ -288,6 +337,7 @@ def _lexicon(lang: str) -> _Lexicon:
         _Index(((entries[i].atoms[1], i) for i in paired), first_letter=False),
         frozenset(paired),
         filler,
+        spelling,
     )
 
 
@@ -329,7 +379,15 @@ def _parts(text: str) -> list[int]:
 def zonder_inhoud(text: str, lang: str = "nl") -> bool:
     """ "ja", "ok", "weet ik niet", emoji only, or only words without content ("ja hoor",
     "later", "alles wel"): nothing to tag."""
-    return _leeg(invoer.schoon(text), lang)
+    return _leeg(_schoon(text, lang), lang)
+
+
+def _schoon(text: str, lang: str) -> str:
+    """The answer cleaned (``invoer.schoon``) and in the spelling its lexicon is written in."""
+    schoon = invoer.schoon(text)
+    if lang not in _languages():
+        return schoon
+    return _lexicon(lang).spelling(schoon)
 
 
 def _leeg(schoon: str, lang: str) -> bool:
@@ -346,7 +404,7 @@ def _leeg(schoon: str, lang: str) -> bool:
 
 def tag(text: str, lang: str = "nl", aims: Iterable[str] = ()) -> list[Tag]:
     """The competencies this answer gives evidence of, strongest first."""
-    schoon = invoer.schoon(text)
+    schoon = _schoon(text, lang)
     if _leeg(schoon, lang):
         return []
     lexicon = _lexicon(lang)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
@@ -93,8 +94,32 @@ def open_database(url: str) -> Engine:
     return engine
 
 
+_GROUP: ContextVar[Session | None] = ContextVar("lobbot_group_commit", default=None)
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """A session whose work is committed together at the end, or not at all."""
+    """A session whose work is committed together at the end, or not at all.
+
+    Inside ``group_commit`` it is a savepoint of the group's transaction instead: rolled back
+    on its own when it fails, made durable with the whole group."""
+    group = _GROUP.get()
+    if group is not None and group.bind is engine:
+        with group.begin_nested():
+            yield group
+        return
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+@contextmanager
+def group_commit(engine: Engine) -> Iterator[None]:
+    """Commit every ``transaction`` opened inside (in this thread) as one: one ``COMMIT``, one
+    fsync for all of them. Whoever waits for one of them must wait for the end of the group, as
+    nothing inside is durable before it."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        token = _GROUP.set(session)
+        try:
+            yield
+        finally:
+            _GROUP.reset(token)

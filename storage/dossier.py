@@ -13,6 +13,7 @@ from storage.models import Answer, AnswerTag, DossierEntry
 
 _tags = AnswerTag.__table__
 _entries = DossierEntry.__table__
+_INSERT_TAGS = insert(_tags)
 
 
 def tag_answer(
@@ -24,7 +25,7 @@ def tag_answer(
         for c, src, conf, ev in tags
     ]
     if rows:
-        session.execute(insert(_tags), rows)
+        session.execute(_INSERT_TAGS, rows)
 
 
 def add_entry(

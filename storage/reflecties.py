@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
+from storage.accounts import AccountInfo
 from storage.models import Account, Answer, Conversation, Experience, SafeguardingFlag, Student
 
 _students = Student.__table__
@@ -41,6 +42,38 @@ _SAVE_CONVERSATION = (
     .where(_conversations.c.account_id == bindparam("aid"))
     .where(_conversations.c.version == bindparam("old_version"))
 )
+_accounts = Account.__table__
+# What a turn reads before it runs, in one statement: the account, its saved conversation and
+# the student behind it. On PostgreSQL the account row is locked until the turn commits, so two
+# turns of one chat take turns (the conversation row may not exist yet, and an outer join's
+# missing side cannot be locked); SQLite's ``BEGIN IMMEDIATE`` already gives one writer.
+_CHAT_STATE = (
+    select(
+        _accounts.c.id,
+        _accounts.c.role,
+        _accounts.c.language,
+        _accounts.c.active,
+        _accounts.c.bilingual,
+        _conversations.c.flow,
+        _conversations.c.state,
+        _conversations.c.version,
+        _conversations.c.experience_id,
+        _students.c.id.label("student_id"),
+        _students.c.under_16,
+        _students.c.consent_at,
+        _students.c.school_id,
+    )
+    .select_from(
+        _accounts.outerjoin(
+            _conversations, _conversations.c.account_id == _accounts.c.id
+        ).outerjoin(_students, _students.c.account_id == _accounts.c.id)
+    )
+    .where(
+        _accounts.c.channel == bindparam("channel"),
+        _accounts.c.external_id == bindparam("external_id"),
+    )
+    .with_for_update(of=_accounts)
+)
 _NEW_CONVERSATION = insert(_conversations)
 _APPEND_ANSWER = insert(_answers)
 
@@ -56,6 +89,37 @@ class StudentRef:
     id: int
     school_id: int | None
     waits_for_consent: bool  # under 16 and no parent consented yet (if the school asks it)
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """Everything a turn reads before it runs: the account, its saved conversation (flow,
+    state, version, current experience) and the student behind it, if any."""
+
+    account: AccountInfo
+    conversation: dict[str, Any] | None
+    student: StudentRef | None
+
+
+def chat_state(session: Session, channel: str, external_id: str) -> ChatState | None:
+    """The chat's account, conversation and student in one query; None for a new chat."""
+    row = session.execute(_CHAT_STATE, {"channel": channel, "external_id": external_id}).first()
+    if row is None:
+        return None
+    account = AccountInfo(row.id, row.role, row.language, row.active, row.bilingual)
+    conversation = None
+    if row.version is not None:
+        conversation = {
+            "flow": row.flow,
+            "state": row.state,
+            "version": row.version,
+            "experience_id": row.experience_id,
+        }
+    student = None
+    if row.student_id is not None:
+        waits = row.under_16 is True and row.consent_at is None
+        student = StudentRef(row.student_id, row.school_id, waits)
+    return ChatState(account, conversation, student)
 
 
 def student_of_account(session: Session, account_id: int) -> int | None:

@@ -1,8 +1,9 @@
 """What the Telegram channel shares between updates: the database runner and per-chat locks.
 
 Database work runs off the event loop, one whole turn per call. SQLite has one writer at a time,
-so it gets one thread (writers queue in Python instead of spinning on the file lock);
-PostgreSQL gets a small pool.
+so it gets one thread (writers queue in Python instead of spinning on the file lock) that commits
+the calls waiting together (``bot.writer``: group commit); PostgreSQL gets a small pool, each
+call its own transaction.
 
 A chat lock covers a chat's turns *and* the sending of their replies. On PostgreSQL it is also
 held against the other workers sharing the database (``WorkerLocks``): the inbox claim alone
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 import psycopg
 from sqlalchemy import URL, Engine
 
+from bot.writer import Writer
 from storage.db import is_sqlite
 
 T = TypeVar("T")
@@ -32,21 +34,28 @@ log = logging.getLogger("lobbot.telegram")
 
 
 class DatabaseRunner:
-    """Runs blocking database functions in worker threads."""
+    """Runs blocking database functions in worker threads; returns once they are committed."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        threads = 1 if is_sqlite(engine) else 8
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lobbot-db")
+        self.writer = Writer(engine) if is_sqlite(engine) else None
+        self._executor = (
+            None if self.writer else ThreadPoolExecutor(8, thread_name_prefix="lobbot-db")
+        )
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if self.writer is not None:
+            return await asyncio.wrap_future(self.writer.submit(function, *args, **kwargs))
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
             self._executor, functools.partial(function, *args, **kwargs)
         )
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=True)
+        if self.writer is not None:
+            self.writer.close()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
 
 
 class WorkerLocks:
