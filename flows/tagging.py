@@ -84,8 +84,9 @@ class _Normaliser:
     """Lemma (simplemma) and stem (Snowball), per language, cached per word (the last
     ``WOORDEN`` words)."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, spelling: Callable[[str], str] = str) -> None:
         self.lang = lang
+        self.spelling = spelling  # a lemma comes back in the dictionary's spelling
         self.lemmas = lang in SUPPORTED_LANGUAGES and lang not in ZONDER_LEMMAS
         name = _SNOWBALL.get(lang)
         self.stemmer = snowballstemmer.stemmer(name) if name else None
@@ -97,7 +98,9 @@ class _Normaliser:
 
     def _word(self, word: str) -> _Word:
         form = word.lower()
-        lemma = (simplemma.lemmatize(form, lang=self.lang) if self.lemmas else form).lower()
+        lemma = form
+        if self.lemmas:
+            lemma = self.spelling(simplemma.lemmatize(form, lang=self.lang).lower())
         keys = {form, lemma, *self._stem(form, 1), *self._stem(lemma, 1)}
         known = not self.lemmas or simplemma.is_known(form, lang=self.lang)
         return _Word(form, frozenset(keys), lemma, known)
@@ -307,7 +310,7 @@ def _lexicon(lang: str) -> _Lexicon:
         raise LookupError(f"no lexicon for language {lang!r}")
     data = tomllib.loads(path.read_text("utf-8"))
     spelling = _Spelling.of(data.get("spelling", {}))
-    normalise = _Normaliser(lang)
+    normalise = _Normaliser(lang, spelling)
     groups: dict[str, tuple[_Atom, ...]] = {}
     for name, members in data.get("groepen", {}).items():
         groups[name] = tuple(_atom(spelling(m), normalise, {}) for m in members)

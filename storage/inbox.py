@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -81,13 +81,27 @@ def is_processed(session: Session, key: str) -> bool:
     return row is not None and row.processed_at is not None
 
 
+_FIRST_WAITING = (
+    select(_inbox.c.key)
+    .where(_inbox.c.chat == bindparam("chat"), _inbox.c.processed_at.is_(None))
+    .where(_inbox.c.payload.is_not(None))
+    .order_by(_inbox.c.seq, _inbox.c.key)
+    .limit(1)
+)
+
+
 def oldest_unprocessed(session: Session, chat: str) -> tuple[str, dict[str, Any]] | None:
     """The first update of a chat still waiting (several workers process a chat in order)."""
-    row = session.execute(
-        select(_inbox.c.key, _inbox.c.payload)
-        .where(_inbox.c.chat == chat, _inbox.c.processed_at.is_(None))
-        .where(_inbox.c.payload.is_not(None))
-        .order_by(_inbox.c.seq, _inbox.c.key)
-        .limit(1)
-    ).first()
-    return (row.key, row.payload) if row else None
+    key = first_waiting(session, chat)
+    return None if key is None else (key, payload_of(session, key))
+
+
+def first_waiting(session: Session, chat: str) -> str | None:
+    """The key of the first update of a chat still waiting; only the key, as that is usually
+    the update at hand and its payload is not needed again."""
+    return session.execute(_FIRST_WAITING, {"chat": chat}).scalar()
+
+
+def payload_of(session: Session, key: str) -> dict[str, Any]:
+    """What arrived under this key (as Telegram sent it), while it waits."""
+    return session.execute(select(_inbox.c.payload).where(_inbox.c.key == key)).scalar_one()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from storage.models import OutboxMessage
@@ -44,6 +44,19 @@ def unsent(
         query = query.where(_outbox.c.chat == chat)
     rows = session.execute(query.order_by(_outbox.c.id).limit(limit))
     return [Pending(row.id, row.chat, row.payload) for row in rows]
+
+
+_ANY_UNSENT = (
+    select(_outbox.c.id)
+    .where(_outbox.c.channel == bindparam("channel"), _outbox.c.chat == bindparam("chat"))
+    .where(_outbox.c.sent_at.is_(None))
+    .limit(1)
+)
+
+
+def has_unsent(session: Session, channel: str, chat: str) -> bool:
+    """Whether a message for this chat is still waiting to be sent."""
+    return session.execute(_ANY_UNSENT, {"channel": channel, "chat": chat}).first() is not None
 
 
 def mark_sent(session: Session, ids: list[int], at: datetime) -> None:

@@ -37,7 +37,7 @@ from bot.telegram import render
 from bot.telegram.runtime import ChatLocks, DatabaseRunner
 from bot.telegram.sender import CHANNEL, Sender
 from bot.telegram.updates import inbox_key, incoming
-from bot.turns import process_turn, warm_up
+from bot.turns import TurnResult, process_turn, warm_up
 from flows.replies import Reply
 from flows.text import _
 from storage import accounts, inbox, outbox
@@ -152,43 +152,47 @@ class Lobbot:
 
         It runs under the chat's lock, which on PostgreSQL the other workers respect too. With
         several workers a chat's updates reach different processes, so whoever holds the lock
-        first processes the chat's older waiting updates: they are processed in order."""
+        first processes the chat's older waiting updates: they are processed in order. That
+        check runs in the same database call as the turn, as it almost always finds nothing."""
         chat = update.effective_chat
+        in_order = str(chat.id) if chat is not None and chat.type == "private" else None
+        for _attempt in range(100):
+            older = await self._process(update, in_order)
+            if older is None:
+                return
+            await self._process(Update.de_json(older, self.bot), None)  # the oldest: go
+        await self._process(update, None)
+
+    async def _process(self, update: Update, in_order: str | None) -> dict[str, Any] | None:
+        """Process the update, unless an older one of the chat ``in_order`` is still waiting:
+        then nothing is done and that one is returned, to go first."""
         key = inbox_key(self.bot_id, update.update_id)
-        if chat is not None and chat.type == "private":
-            for _ in range(100):
-                oldest = await self.runner.run(self._oldest, str(chat.id))
-                if oldest is None or oldest[0] == key:
-                    break
-                await self._process(Update.de_json(oldest[1], self.bot))
-        await self._process(update)
-
-    async def _process(self, update: Update) -> None:
         if update.my_chat_member is not None:
-            await self._membership(update)
-        else:
-            await self._turn(update)
+            return await self._membership(update, key, in_order)
+        return await self._turn(update, key, in_order)
 
-    def _oldest(self, chat: str) -> tuple[str, dict[str, Any]] | None:
+    def _older(self, chat: str | None, key: str) -> dict[str, Any] | None:
+        """The payload of an update of this chat waiting longer than ``key``, if any."""
+        if chat is None:
+            return None
         with transaction(self.engine) as session:
-            return inbox.oldest_unprocessed(session, chat)
+            first = inbox.first_waiting(session, chat)
+            return None if first in (None, key) else inbox.payload_of(session, first)
 
-    async def _turn(self, update: Update) -> None:
+    async def _turn(self, update: Update, key: str, in_order: str | None) -> dict[str, Any] | None:
         item = incoming(update, self.bot_id, datetime.now(UTC))
-        if item is None:  # not a turn; done with, so it is not taken up again as "waiting"
-            await self.runner.run(self._claim, inbox_key(self.bot_id, update.update_id))
-            return
         notices: list[str] = []
         queued: list[outbox.Pending] = []
         behind: list[bool] = []  # older messages of this chat are still waiting to be sent
-        pressed = item.callback_query_id is not None
+        pressed = item is not None and item.callback_query_id is not None
 
         def store(session: Any, account: AccountInfo, replies: list[Reply | Chart]) -> None:
             # A turn retried after a version conflict stores its replies again: keep only the
             # last attempt's, or the rolled-back attempt's messages would be sent as well.
+            assert item is not None
             queued.clear()
             notices.clear()
-            behind[:] = [bool(outbox.unsent(session, CHANNEL, item.who.external_id, limit=1))]
+            behind[:] = [outbox.has_unsent(session, CHANNEL, item.who.external_id)]
             with i18n.language(account.language, account.bilingual):
                 for reply in replies:
                     if isinstance(reply, Reply) and reply.notice and pressed:
@@ -196,34 +200,48 @@ class Lobbot:
                         continue
                     queued.extend(deliver(session, CHANNEL, item.who.external_id, [reply]))
 
-        result = await self.runner.run(
-            process_turn, self.engine, item.who, item.event, item.key, store
-        )
+        def run() -> TurnResult | dict[str, Any] | None:
+            if (older := self._older(in_order, key)) is not None:
+                return older
+            if item is None:  # not a turn; done with, so it is not taken up again as "waiting"
+                self._claim(key)
+                return None
+            return process_turn(self.engine, item.who, item.event, item.key, store)
+
+        result = await self.runner.run(run)
+        if not isinstance(result, TurnResult):
+            return result
+        assert item is not None
         if item.callback_query_id is not None and not result.duplicate:
             with contextlib.suppress(BadRequest):  # a redelivered press may be too old to answer
                 await self.bot.answer_callback_query(
                     item.callback_query_id, text=notices[0] if notices else None
                 )
         await self.sender.send(item.who.external_id, queued, behind=any(behind))
+        return None
 
     def _claim(self, key: str) -> None:
         with transaction(self.engine) as session:
             inbox.claim(session, key, datetime.now(UTC))
 
-    async def _membership(self, update: Update) -> None:
+    async def _membership(
+        self, update: Update, key: str, in_order: str | None
+    ) -> dict[str, Any] | None:
         member = update.my_chat_member
         assert member is not None
         active = member.new_chat_member.status not in ("kicked", "left")
         chat = str(member.chat.id)
-        key = inbox_key(self.bot_id, update.update_id)
 
-        def mark() -> None:
+        def mark() -> dict[str, Any] | None:
+            if (older := self._older(in_order, key)) is not None:
+                return older
             with transaction(self.engine) as session:
                 fresh = inbox.claim(session, key, datetime.now(UTC))
                 if fresh and accounts.find_account(session, CHANNEL, chat) is not None:
                     accounts.set_active(session, CHANNEL, chat, active)
+            return None
 
-        await self.runner.run(mark)
+        return await self.runner.run(mark)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed, never what was said."""

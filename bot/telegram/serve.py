@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import signal
+import sys
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -15,6 +16,11 @@ from bot.telegram.app import Lobbot
 from bot.telegram.webhook import start_webhook
 
 log = logging.getLogger("lobbot.telegram")
+# The database thread lets go of the GIL in every SQL statement and must then wait for it while
+# the event loop runs; by default the loop keeps it up to 5 ms, so a turn of twenty statements
+# could wait longer than it works. Measured with ``lobbot bench telegram``: p99 latency and CPU
+# per turn both fell (see the README); shorter still gained nothing.
+SWITCH_INTERVAL = 0.0005
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ def configure_logging() -> None:
 
 async def serve(engine: Engine, settings: Settings, webhook: WebhookOptions | None) -> None:
     """Start, run until a stop signal, stop cleanly."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
     lobbot = Lobbot(engine, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
