@@ -111,6 +111,7 @@ SETTINGS = {
     "toestemming_onder_16": "aan | uit: students under 16 need a parent's consent (default uit)",
     "stille_uren": "when families get nothing from lobbot, e.g. 20:00-09:00 (the default)",
     "stille_dagen": "whole quiet days, e.g. za,zo (the default); empty for none",
+    "bewaartermijn_jaren": "years data is kept after a student left school (default 2)",
 }
 
 
@@ -145,6 +146,10 @@ def _invalid(name: str, value: str) -> str | None:
         r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value
     ):
         return "HH:MM-HH:MM, for example 20:00-09:00"
+    if name == "bewaartermijn_jaren" and not re.fullmatch(r"\d{1,2}([.,]\d+)?", value):
+        return "a number of years, for example 2 or 1,5"
+    if name == "bewaartermijn_jaren" and float(value.replace(",", ".")) <= 0:
+        return "more than 0 years"
     days = [d.strip() for d in value.split(",") if d.strip()]
     if name == "stille_dagen" and (any(d not in DAGEN for d in days) or len(days) == 7):
         return "days from ma,di,wo,do,vr,za,zo (not all seven), for example za,zo"

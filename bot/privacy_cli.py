@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from sqlalchemy import update
 from storage import privacy
 from storage.db import database_url, open_database, transaction
 from storage.models import Student
+from storage.privacy import DEFAULT_RETENTION_YEARS as RETENTION_YEARS
 
 privacy_app = typer.Typer(help="AVG: export, erase, retention.", no_args_is_help=True)
 DbOption = Annotated[Path | None, typer.Option("--db", help="SQLite file (DATABASE_URL wins).")]
@@ -65,20 +66,24 @@ def left(student: StudentOption, db: DbOption = None) -> None:
 
 @privacy_app.command("retention")
 def retention(
-    years: Annotated[float, typer.Option("--years", help="Keep data this long after leaving.")] = 2,
+    years: Annotated[
+        float,
+        typer.Option(
+            "--years", help="Keep data this long after leaving, where a school set no period."
+        ),
+    ] = RETENTION_YEARS,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would go.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Erase students who left school longer ago than the retention period; says what it did."""
-    cutoff = datetime.now(UTC) - timedelta(days=365.25 * years)
+    """Erase students who left school longer ago than the retention period (the school's
+    ``bewaartermijn_jaren``, else --years); says what it did. The bot also does this daily."""
+    now = datetime.now(UTC)
     with transaction(_engine(db)) as session:
-        due = privacy.left_before(session, cutoff)
-        erased = (
-            {} if dry_run else {sid: privacy.erase(session, sid, datetime.now(UTC)) for sid in due}
-        )
+        due = privacy.past_retention(session, now, years)
+        erased = {} if dry_run else {sid: privacy.erase(session, sid, now) for sid in due}
     typer.echo(
         json.dumps(
-            {"cutoff": cutoff.isoformat(), "students": due, "dry_run": dry_run, "rows": erased},
+            {"default_years": years, "students": due, "dry_run": dry_run, "rows": erased},
             indent=2,
         )
     )

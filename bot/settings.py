@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.privacy import DEFAULT_RETENTION_YEARS
+
 
 class Settings(BaseSettings):
     """Everything ``lobbot run`` reads from the environment."""
@@ -20,5 +22,7 @@ class Settings(BaseSettings):
     telegram_max_messages_per_second: float = 30.0
     scheduler_interval_seconds: float = 20.0  # how often due summaries and reminders are sent
     reminder_after_hours: float = 48.0  # an unfinished reflection gets one reminder after this
+    # years data is kept after a student left, where the school set no ``bewaartermijn_jaren``
+    retention_years: float = DEFAULT_RETENTION_YEARS
     database_url: str | None = None
     timezone: str = "Europe/Amsterdam"

@@ -9,7 +9,7 @@ chat account stays: it is the parent's, and it may be linked to a brother or sis
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -32,8 +32,20 @@ from storage.models import (
     OutboxMessage,
     ParentLink,
     SafeguardingFlag,
+    School,
     Student,
 )
+
+# The law keeps a leerlingdossier at most two years after the student left, unless the school
+# sets another period (school setting ``bewaartermijn_jaren``).
+DEFAULT_RETENTION_YEARS = 2.0
+
+
+def erase_past_retention(
+    session: Session, now: datetime, default_years: float = DEFAULT_RETENTION_YEARS
+) -> dict[int, dict[str, int]]:
+    """Erase every student past their school's retention period; what went, per student."""
+    return {sid: erase(session, sid, now) for sid in past_retention(session, now, default_years)}
 
 
 def _rows(session: Session, model: Any, *where: Any) -> list[dict[str, Any]]:
@@ -160,9 +172,39 @@ def _forget_in_parent_chats(session: Session, student_id: int) -> None:
 
 
 def left_before(session: Session, cutoff: datetime) -> list[int]:
-    """Students who left school before the cutoff (for the retention job)."""
+    """Students who left school before the cutoff."""
     return list(
         session.execute(
             select(Student.id).where(Student.left_at.is_not(None), Student.left_at < cutoff)  # type: ignore[union-attr]
         ).scalars()
     )
+
+
+def past_retention(session: Session, now: datetime, default_years: float) -> list[int]:
+    """Students who left school longer ago than their school keeps data (the school's setting
+    ``bewaartermijn_jaren``, else ``default_years``), oldest leaver first."""
+    rows = session.execute(
+        select(Student.id, Student.left_at, School.settings)
+        .outerjoin(School, School.id == Student.school_id)  # type: ignore[arg-type]
+        .where(Student.left_at.is_not(None))  # type: ignore[union-attr]
+        .order_by(Student.left_at)
+    )
+    due = []
+    for student_id, left_at, settings in rows:
+        years = retention_years((settings or {}).get("bewaartermijn_jaren"), default_years)
+        if _aware(left_at) < now - timedelta(days=365.25 * years):
+            due.append(student_id)
+    return due
+
+
+def retention_years(setting: object, default_years: float) -> float:
+    """A school's retention period in years; the default when unset or unreadable."""
+    try:
+        years = float(str(setting).replace(",", "."))
+    except ValueError:
+        return default_years
+    return years if years > 0 else default_years
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite keeps no zone

@@ -15,7 +15,7 @@ import base64
 import contextlib
 import logging
 from collections.abc import Awaitable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -40,7 +40,7 @@ from bot.telegram.updates import inbox_key, incoming
 from bot.turns import TurnResult, process_turn, warm_up
 from flows.replies import Reply
 from flows.text import _
-from storage import accounts, inbox, outbox
+from storage import accounts, inbox, outbox, privacy
 from storage.accounts import AccountInfo
 from storage.db import transaction
 
@@ -117,6 +117,7 @@ class Lobbot:
         self.bot = self.application.bot
         self.sender = Sender(self.bot, self.runner, self.locks)
         self._tasks: list[asyncio.Task[Any]] = []
+        self._retention_day: date | None = None
 
     def _build(self) -> Application:
         assert self.settings.telegram_bot_token is not None, "TELEGRAM_BOT_TOKEN is not set"
@@ -351,6 +352,16 @@ class Lobbot:
         for chat in dict.fromkeys(chats):
             async with self.locks(chat):
                 await self.sender.flush(chat)
+        today = (now or datetime.now(UTC)).date()
+        if self._retention_day != today:  # once a day (each worker; a second run finds nothing)
+            erased = await self.runner.run(self._erase_past_retention, now or datetime.now(UTC))
+            self._retention_day = today
+            if erased:
+                log.info("retention: erased %d student(s) who left school long ago", erased)
+
+    def _erase_past_retention(self, now: datetime) -> int:
+        with transaction(self.engine) as session:
+            return len(privacy.erase_past_retention(session, now, self.settings.retention_years))
 
     async def keep_scheduling(self) -> None:
         while True:

@@ -40,6 +40,8 @@ def settings(path: Path) -> dict:
         ("stille_dagen", "zo"),
         ("stille_dagen", ""),
         ("samenvatting_uren_vooraf", "48"),
+        ("bewaartermijn_jaren", "5"),
+        ("bewaartermijn_jaren", "1,5"),
     ],
 )
 def test_a_good_value_is_stored(db: Path, name: str, value: str) -> None:
@@ -59,6 +61,9 @@ def test_a_good_value_is_stored(db: Path, name: str, value: str) -> None:
         ("stille_dagen", "zaterdag"),
         ("stille_dagen", "ma,di,wo,do,vr,za,zo"),
         ("samenvatting_uren_vooraf", "een dag"),
+        ("bewaartermijn_jaren", "twee"),
+        ("bewaartermijn_jaren", "0"),
+        ("bewaartermijn_jaren", "-1"),
         ("onbekend", "x"),
     ],
 )

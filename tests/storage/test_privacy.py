@@ -12,7 +12,7 @@ from sqlalchemy import Engine, inspect, text
 
 from bot.turns import Identity, process_turn
 from flows.events import Bericht, Commando
-from storage import jobs, mentors, privacy, reflecties
+from storage import jobs, mentors, privacy, reflecties, schools
 from storage.db import transaction
 from storage.models import Student
 from tests.bot.test_turns import reflect
@@ -105,3 +105,38 @@ def test_the_privacy_commands(engine: Engine, now, cli_env: dict[str, str]) -> N
     assert lobbot("export", "--student", str(sid)).returncode != 0
     with transaction(engine) as session:
         assert mentors.audit_log(session, sid) == []
+
+
+def test_retention_follows_each_schools_period(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    """Two years after leaving by default; a school's own ``bewaartermijn_jaren`` wins."""
+    with transaction(engine) as session:
+        default_school = schools.create_school(session, "Standaard", now)
+        long_school = schools.create_school(session, "Langer", now)
+        schools.set_setting(session, long_school, "bewaartermijn_jaren", "5")
+        short_school = schools.create_school(session, "Korter", now)
+        schools.set_setting(session, short_school, "bewaartermijn_jaren", "1,5")
+    left = {
+        "drie jaar, standaard": (default_school, 3),
+        "een jaar, standaard": (default_school, 1),
+        "drie jaar, vijf jaar bewaren": (long_school, 3),
+        "twee jaar, anderhalf jaar bewaren": (short_school, 2),
+        "nog op school": (default_school, None),
+    }
+    ids = {}
+    for name, (school, years) in left.items():
+        sid, _aid = _full_student(engine, now, name)
+        ids[name] = sid
+        with transaction(engine) as session:
+            student = session.get(Student, sid)
+            student.school_id = school
+            student.left_at = None if years is None else now - timedelta(days=365 * years + 1)
+    with transaction(engine) as session:
+        due = privacy.past_retention(session, now, privacy.DEFAULT_RETENTION_YEARS)
+    assert set(due) == {ids["drie jaar, standaard"], ids["twee jaar, anderhalf jaar bewaren"]}
+    with transaction(engine) as session:
+        erased = privacy.erase_past_retention(session, now)
+    assert set(erased) == set(due)
+    with transaction(engine) as session:
+        assert privacy.past_retention(session, now, privacy.DEFAULT_RETENTION_YEARS) == []
+        kept = {name for name, sid in ids.items() if session.get(Student, sid) is not None}
+    assert kept == {"een jaar, standaard", "drie jaar, vijf jaar bewaren", "nog op school"}

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from storage import schools
+from storage import reflecties, schools
 from storage.db import transaction
+from storage.models import Student
 from tests.bot.scripts import full_script
 from tests.bot.telegram.harness import Phone, running
 from tests.standin import StandIn
@@ -50,3 +51,31 @@ async def test_mentor_summary_and_alert_over_telegram(engine: Engine, now) -> No
         await teacher.send("[1]")
         assert "Gemarkeerd als gezien" in api.texts(800)[-1]
     assert api.rejected == []
+
+
+async def test_the_bot_erases_leavers_past_retention_daily(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        school = schools.create_school(session, "De Brug", now)
+        mentor = schools.create_mentor(session, school, "Meneer Kok", now)
+        klas = schools.create_class(session, school, mentor, "4B", now)
+        code = schools.create_code(session, "klas", school, now, class_id=klas)[1]
+    async with StandIn() as api, running(engine, api) as bot:
+        for chat, name in ((820, "Noor"), (821, "Milan")):
+            await Phone(api, chat).join(code, name)
+        with transaction(engine) as session:
+            noor = reflecties.student_of_chat(session, "telegram", "820")
+            milan = reflecties.student_of_chat(session, "telegram", "821")
+            assert noor is not None and milan is not None
+            session.get(Student, noor).left_at = now - timedelta(days=3 * 365)
+            session.get(Student, milan).left_at = now - timedelta(days=200)
+        await bot.run_scheduled()
+        with transaction(engine) as session:
+            assert session.get(Student, noor) is None  # left three years ago: erased
+            assert session.get(Student, milan) is not None  # within two years: kept
+            session.get(Student, milan).left_at = now - timedelta(days=3 * 365)
+        await bot.run_scheduled()  # the same day: retention already ran
+        with transaction(engine) as session:
+            assert session.get(Student, milan) is not None
+        await bot.run_scheduled(datetime.now(UTC) + timedelta(days=1))  # the next day
+        with transaction(engine) as session:
+            assert session.get(Student, milan) is None
