@@ -3,8 +3,8 @@
 Erasure removes the student, their answers (with tags), experiences, dossier entries, safeguarding
 flags, meetings, audit entries that name them, their jobs, their conversation, their inbox and
 outbox rows, their parent links, invites and thuisopdrachten (and a parent's unfinished answers
-about them) and their chat account, so that no row refers to them any more. The parent's own
-chat account stays: it is the parent's, and it may be linked to a brother or sister.
+about them) and their chat account, so that no row refers to them any more. A parent's chat
+account goes as well when no other child of theirs uses lobbot; with a brother or sister it stays.
 """
 
 from __future__ import annotations
@@ -101,6 +101,11 @@ def erase(session: Session, student_id: int, at: datetime) -> dict[str, int]:
     chat = (account.channel, account.external_id) if account else None
     answer_ids = select(Answer.id).where(Answer.student_id == student_id)
     links = select(ParentLink.id).where(ParentLink.student_id == student_id)
+    parents = set(
+        session.execute(
+            select(ParentLink.account_id).where(ParentLink.student_id == student_id)
+        ).scalars()
+    )
     _forget_in_parent_chats(session, student_id)
     steps: list[tuple[str, Any]] = [
         (
@@ -147,7 +152,35 @@ def erase(session: Session, student_id: int, at: datetime) -> dict[str, int]:
     counts: dict[str, int] = {}
     for name, statement in steps:  # children before parents, for the foreign keys
         counts[name] = counts.get(name, 0) + int(session.execute(statement).rowcount or 0)
+    counts["parent_accounts"] = sum(_forget_lone_parent(session, p) for p in sorted(parents))
     return counts
+
+
+def _forget_lone_parent(session: Session, account_id: int) -> int:
+    """A parent's chat account goes too once no child of theirs is left: with no child there is
+    nothing to keep it for. A parent of a brother or sister keeps theirs."""
+    if session.execute(
+        select(ParentLink.id).where(ParentLink.account_id == account_id).limit(1)
+    ).first():
+        return 0
+    account = session.get(Account, account_id)
+    if account is None or account.role != "ouder":
+        return 0
+    for statement in (
+        delete(Job).where(Job.account_id == account_id),
+        delete(Conversation).where(Conversation.account_id == account_id),
+        delete(OutboxMessage).where(
+            OutboxMessage.channel == account.channel, OutboxMessage.chat == account.external_id
+        ),
+        delete(InboxItem).where(InboxItem.chat == account.external_id),
+        delete(CodeAttempts).where(
+            CodeAttempts.channel == account.channel, CodeAttempts.external_id == account.external_id
+        ),
+    ):
+        session.execute(statement)
+    session.delete(account)
+    session.flush()
+    return 1
 
 
 def _forget_in_parent_chats(session: Session, student_id: int) -> None:

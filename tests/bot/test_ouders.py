@@ -420,5 +420,7 @@ def test_erasing_a_child_removes_links_invites_thuisopdrachten_and_half_answers(
     with transaction(engine) as session:
         states = [c.state for c in session.exec(select(Conversation))]
     assert not any("Ahmed" in str(state) or "Sara" in str(state) for state in states)
+    assert counts["parent_accounts"] == 1  # Sara was this parent's only child here
     after = process_turn(engine, parent, Bericht("Hallo?", now))
-    assert "niet gekoppeld" in render(after.replies)
+    assert after.account is not None and after.account.role == "nieuw"  # a stranger again
+    assert "code" in render(after.replies)

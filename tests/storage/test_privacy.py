@@ -12,9 +12,9 @@ from sqlalchemy import Engine, inspect, text
 
 from bot.turns import Identity, process_turn
 from flows.events import Bericht, Commando
-from storage import jobs, mentors, privacy, reflecties, schools
+from storage import accounts, jobs, mentors, ouders, privacy, reflecties, schools
 from storage.db import transaction
-from storage.models import Student
+from storage.models import Account, Student
 from tests.bot.test_turns import reflect
 
 LOBBOT = Path(sys.executable).with_name("lobbot")
@@ -140,3 +140,26 @@ def test_retention_follows_each_schools_period(engine: Engine, now) -> None:  # 
         assert privacy.past_retention(session, now, privacy.DEFAULT_RETENTION_YEARS) == []
         kept = {name for name, sid in ids.items() if session.get(Student, sid) is not None}
     assert kept == {"een jaar, standaard", "drie jaar, vijf jaar bewaren", "nog op school"}
+
+
+def test_a_parent_without_children_left_goes_too(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    """A parent of one child is erased with that child; a parent of two keeps their account
+    (and the link to the other child) until the second goes as well."""
+    ayla, _ = _full_student(engine, now, "ayla")
+    bram, _ = _full_student(engine, now, "bram")
+    with transaction(engine) as session:
+        only = accounts.create_account(session, "telegram", "7001", "ouder", "ar", now).id
+        both = accounts.create_account(session, "telegram", "7002", "ouder", "nl", now).id
+        ouders.link(session, ayla, only, "moeder", now)
+        ouders.link(session, ayla, both, "vader", now)
+        ouders.link(session, bram, both, "vader", now)
+        jobs.schedule(session, "thuisherinnering", only, now, now, {})
+    with transaction(engine) as session:
+        counts = privacy.erase(session, ayla, now)
+    assert counts["parent_accounts"] == 1
+    assert _references(engine, -1, only, "7001") == []
+    with transaction(engine) as session:
+        assert session.get(Account, both) is not None
+        assert [link.student_id for link in ouders.links_of_parent(session, both)] == [bram]
+        privacy.erase(session, bram, now)
+    assert _references(engine, -1, both, "7002") == []
