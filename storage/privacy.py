@@ -134,19 +134,7 @@ def erase(session: Session, student_id: int, at: datetime) -> dict[str, int]:
     ]
     if chat is not None:
         steps += [
-            (
-                "outbox",
-                delete(OutboxMessage).where(
-                    OutboxMessage.channel == chat[0], OutboxMessage.chat == chat[1]
-                ),
-            ),
-            ("inbox", delete(InboxItem).where(InboxItem.chat == chat[1])),
-            (
-                "code_attempts",
-                delete(CodeAttempts).where(
-                    CodeAttempts.channel == chat[0], CodeAttempts.external_id == chat[1]
-                ),
-            ),
+            *_chat_rows(*chat),
             ("accounts", delete(Account).where(Account.id == student.account_id)),
         ]
     counts: dict[str, int] = {}
@@ -166,21 +154,33 @@ def _forget_lone_parent(session: Session, account_id: int) -> int:
     account = session.get(Account, account_id)
     if account is None or account.role != "ouder":
         return 0
-    for statement in (
-        delete(Job).where(Job.account_id == account_id),
-        delete(Conversation).where(Conversation.account_id == account_id),
-        delete(OutboxMessage).where(
-            OutboxMessage.channel == account.channel, OutboxMessage.chat == account.external_id
-        ),
-        delete(InboxItem).where(InboxItem.chat == account.external_id),
-        delete(CodeAttempts).where(
-            CodeAttempts.channel == account.channel, CodeAttempts.external_id == account.external_id
-        ),
+    for _table, statement in (
+        ("jobs", delete(Job).where(Job.account_id == account_id)),
+        ("conversations", delete(Conversation).where(Conversation.account_id == account_id)),
+        *_chat_rows(account.channel, account.external_id),
+        ("accounts", delete(Account).where(Account.id == account_id)),
     ):
         session.execute(statement)
-    session.delete(account)
-    session.flush()
     return 1
+
+
+def _chat_rows(channel: str, external_id: str) -> list[tuple[str, Any]]:
+    """What is kept about a chat itself: messages in and out, and wrong-code attempts."""
+    return [
+        (
+            "outbox",
+            delete(OutboxMessage).where(
+                OutboxMessage.channel == channel, OutboxMessage.chat == external_id
+            ),
+        ),
+        ("inbox", delete(InboxItem).where(InboxItem.chat == external_id)),
+        (
+            "code_attempts",
+            delete(CodeAttempts).where(
+                CodeAttempts.channel == channel, CodeAttempts.external_id == external_id
+            ),
+        ),
+    ]
 
 
 def _forget_in_parent_chats(session: Session, student_id: int) -> None:
