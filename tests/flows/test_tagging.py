@@ -218,20 +218,22 @@ def test_ethiopic_punctuation_ends_a_phrase() -> None:
 
 # --- the held-out set -----------------------------------------------------------------------------
 
-# Measured once on tests/data/tagging_nl.jsonl, after all tuning on the dev half: micro-F1 0.771;
-# F1 kwaliteiten 0.712, motieven 0.687, werkexploratie 0.741, loopbaansturing 0.837, netwerken
-# 0.886, verwachtingen 0.806; 3 of 33 contentless lines tagged. The floors sit a little below
-# (micro −0.01, per competency −0.03, rounded down), so a real drop fails.
-MICRO_FLOOR = 0.76
+# Measured on tests/data/tagging_nl.jsonl after all tuning on the dev half and on fresh lines
+# written for the purpose (the held-out half was measured before and after that revision):
+# micro-F1 0.807; F1 kwaliteiten 0.767, motieven 0.740, werkexploratie 0.786, loopbaansturing
+# 0.837, netwerken 0.899, verwachtingen 0.853; 1 of 33 contentless lines tagged. (The first
+# lexicon measured 0.771 and 3.) The floors sit a little below (micro −0.01, per competency
+# −0.03, rounded down), so a real drop fails.
+MICRO_FLOOR = 0.79
 F1_FLOOR = {
-    "kwaliteiten": 0.68,
-    "motieven": 0.65,
-    "werkexploratie": 0.71,
+    "kwaliteiten": 0.73,
+    "motieven": 0.71,
+    "werkexploratie": 0.75,
     "loopbaansturing": 0.80,
-    "netwerken": 0.85,
-    "verwachtingen": 0.77,
+    "netwerken": 0.86,
+    "verwachtingen": 0.82,
 }
-CLAIMED_ANYWAY_MEASURED = 3
+CLAIMED_ANYWAY_MEASURED = 1
 
 
 @pytest.fixture(scope="module")
@@ -249,9 +251,8 @@ def test_held_out_scores_do_not_drop(held_out: dict) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BUG tagging: 3 contentless held-out lines still get a tag ('weet niet meer' matches "
-    "'weten niet veel' because simplemma lemmatises 'meer' to 'veel'; an off-topic 'wat moet ik "
-    "hier typen' hits the task word 'typen'; a bare 'niemand' to the wie-question)",
+    reason="BUG tagging: 1 contentless held-out line still gets a tag: a place answer naming "
+    "what the place is called ('heet') is read as a hot workplace (werkexploratie)",
 )
 def test_held_out_contentless_lines_claim_nothing(held_out: dict) -> None:
     assert held_out["without_tags"]["claimed_anyway"] == 0
