@@ -8,6 +8,7 @@ import resource
 import statistics
 import tempfile
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy import Engine
 
 from bot.simulated import SimulatedStudent
 from bot.turns import Identity, process_turn, warm_up
-from bot.writer import Writer
+from bot.writer import GROUP_MOST, Writer
 from flows.bank import ERVARINGEN
 from storage import reflecties
 from storage.db import database_url, is_sqlite, open_database, transaction
@@ -78,6 +79,7 @@ def engine_benchmark(
             "p99": round(latencies[int(turns * 0.99) - 1] * 1000, 3),
             "max": round(latencies[-1] * 1000, 3),
         },
+        "in_flight": min(GROUP_MOST, students) if together else 1,
         "commits": sum(groups.values()) if together else turns,
         "turns_per_commit": {"p50": _median_group(groups), "max": max(groups, default=1)}
         if together
@@ -101,8 +103,13 @@ def _one_by_one(engine: Engine, people: list[Person], at: datetime, latencies: l
 async def _together(
     engine: Engine, writer: Writer, people: list[Person], at: datetime, latencies: list[float]
 ) -> None:
-    async def reflect(person: Person) -> None:
-        while person.state != "klaar":
+    """As many turns in flight as a group holds, taken round robin from all students (each
+    student one turn at a time), so the database holds every student while it is measured."""
+    waiting = deque(people)
+
+    async def lane() -> None:
+        while waiting:
+            person = waiting.popleft()
             event = person.student.next_event(person.state, at)
             t0 = time.perf_counter()
             result = await asyncio.wrap_future(
@@ -111,8 +118,10 @@ async def _together(
             latencies.append(time.perf_counter() - t0)
             person.student.see(result.replies)
             person.state = result.state
+            if person.state != "klaar":
+                waiting.append(person)
 
-    await asyncio.gather(*(reflect(p) for p in people))
+    await asyncio.gather(*(lane() for _ in range(min(writer.most, len(people)))))
 
 
 def _median_group(groups: dict[int, int]) -> int:

@@ -1,0 +1,116 @@
+"""The SQLite writer thread: calls that wait together are committed together, each in its own
+savepoint, and nobody hears back before the commit."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.writer import Writer
+from storage import inbox
+from storage.db import open_database, transaction
+from storage.models import InboxItem
+
+
+@pytest.fixture
+def sqlite(tmp_path: Path) -> Iterator[Engine]:
+    """The writer is SQLite's (PostgreSQL commits in parallel connections instead)."""
+    engine = open_database(f"sqlite:///{tmp_path / 'writer.db'}")
+    yield engine
+    engine.dispose()
+
+
+def _receive(engine: Engine, key: str, at: datetime) -> bool:
+    with transaction(engine) as session:
+        return inbox.receive(session, key, at)
+
+
+def _stored(engine: Engine, key: str) -> bool:
+    with transaction(engine) as session:
+        return session.get(InboxItem, key) is not None
+
+
+def _blocked_writer(engine: Engine) -> tuple[Writer, threading.Event]:
+    """A writer whose thread is held in a first call, so what is submitted next queues up."""
+    writer = Writer(engine)
+    release = threading.Event()
+    started = threading.Event()
+
+    def hold() -> None:
+        started.set()
+        release.wait(10)
+
+    writer.submit(hold)
+    assert started.wait(10)
+    return writer, release
+
+
+def test_calls_that_waited_are_committed_as_one_group(sqlite: Engine, now: datetime) -> None:
+    writer, release = _blocked_writer(sqlite)
+    futures = [writer.submit(_receive, sqlite, key, now) for key in "abc"]
+    release.set()
+    assert [f.result(10) for f in futures] == [True, True, True]
+    writer.close()
+    assert writer.groups == {1: 1, 3: 1}  # the holding call alone, then the three together
+    assert all(_stored(sqlite, key) for key in "abc")
+
+
+def test_nobody_hears_back_before_the_group_is_committed(sqlite: Engine, now: datetime) -> None:
+    writer, release = _blocked_writer(sqlite)
+    first = writer.submit(_receive, sqlite, "a", now)
+    seen: list[bool] = []
+    second = writer.submit(lambda: seen.append(first.done()))
+    release.set()
+    second.result(10)
+    writer.close()
+    assert seen == [False]  # "a" was written, but its caller waited for the commit
+
+
+def test_a_failing_call_rolls_back_only_itself(sqlite: Engine, now: datetime) -> None:
+    def fails_after_writing() -> None:
+        _receive(sqlite, "b", now)
+        with transaction(sqlite) as session:
+            inbox.receive(session, "c", now)
+            raise RuntimeError("this call fails half-way")
+
+    writer, release = _blocked_writer(sqlite)
+    ok_before = writer.submit(_receive, sqlite, "a", now)
+    failing: Future[None] = writer.submit(fails_after_writing)
+    ok_after = writer.submit(_receive, sqlite, "d", now)
+    release.set()
+    assert ok_before.result(10) and ok_after.result(10)
+    with pytest.raises(RuntimeError):
+        failing.result(10)
+    writer.close()
+    # its first transaction had finished (as it would have been committed alone), the second not
+    assert [_stored(sqlite, key) for key in "abcd"] == [True, True, False, True]
+
+
+def test_a_failed_commit_fails_every_call_of_the_group(
+    sqlite: Engine, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.orm import SessionTransaction
+
+    writer, release = _blocked_writer(sqlite)
+    futures = [writer.submit(_receive, sqlite, key, now) for key in "ab"]
+    original = SessionTransaction.commit
+
+    def disk_full(self: SessionTransaction, _to_root: bool = False) -> None:
+        if self.nested:
+            return original(self, _to_root)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(SessionTransaction, "commit", disk_full)
+    release.set()
+    for future in futures:
+        with pytest.raises(OSError):
+            future.result(10)
+    monkeypatch.undo()
+    writer.close()
+    assert not any(_stored(sqlite, key) for key in "ab")
