@@ -216,68 +216,89 @@ def test_ethiopic_punctuation_ends_a_phrase() -> None:
     assert tagging._parts("ሓጋዚ እየ። ስራሕ") == [0, 0, 1]
 
 
-# --- the held-out set -----------------------------------------------------------------------------
+# --- Dutch ----------------------------------------------------------------------------------------
 
-# Measured on tests/data/tagging_nl.jsonl after all tuning on the dev half and on fresh lines
-# written for the purpose (the held-out half was measured before and after that revision):
-# micro-F1 0.807; F1 kwaliteiten 0.767, motieven 0.740, werkexploratie 0.786, loopbaansturing
-# 0.837, netwerken 0.899, verwachtingen 0.853; 1 of 33 contentless lines tagged. (The first
-# lexicon measured 0.771 and 3.) The floors sit a little below (micro −0.01, per competency
-# −0.03, rounded down), so a real drop fails.
-MICRO_FLOOR = 0.79
-F1_FLOOR = {
-    "kwaliteiten": 0.73,
-    "motieven": 0.71,
-    "werkexploratie": 0.75,
+# tests/data/tagging_nl_blind.jsonl was written after the lexicon had been tuned on both halves of
+# the first Dutch set, by someone who had not seen the lexicon, and measured once: micro-F1 0.754;
+# F1 kwaliteiten 0.777, motieven 0.787, werkexploratie 0.647, loopbaansturing 0.838, netwerken
+# 0.773, verwachtingen 0.767; 1 of 40 contentless lines tagged. That is the figure to quote (the
+# target is 0.85). The floors sit a little below (micro −0.01, per competency −0.03, rounded
+# down), so a real drop fails.
+BLIND_MICRO_FLOOR = 0.74
+BLIND_F1_FLOOR = {
+    "kwaliteiten": 0.74,
+    "motieven": 0.75,
+    "werkexploratie": 0.61,
     "loopbaansturing": 0.80,
-    "netwerken": 0.86,
-    "verwachtingen": 0.82,
+    "netwerken": 0.74,
+    "verwachtingen": 0.73,
 }
-CLAIMED_ANYWAY_MEASURED = 1
+BLIND_CLAIMED_ANYWAY = 1
+# The first set's two halves are tuning data now (micro-F1 0.948 and 0.951, no contentless line
+# tagged): they guard against a change that breaks what already worked.
+TUNED_MICRO_FLOOR = 0.93
 
 
 @pytest.fixture(scope="module")
-def held_out() -> dict:
-    return evaluate(DATA / "tagging_nl.jsonl")
+def blind() -> dict:
+    return evaluate(DATA / "tagging_nl_blind.jsonl")
 
 
-def test_held_out_scores_do_not_drop(held_out: dict) -> None:
-    nl = held_out["languages"]["nl"]
-    assert nl["micro"]["f1"] >= MICRO_FLOOR
-    for competency, floor in F1_FLOOR.items():
+def test_blind_scores_do_not_drop(blind: dict) -> None:
+    nl = blind["languages"]["nl"]
+    assert nl["micro"]["f1"] >= BLIND_MICRO_FLOOR
+    for competency, floor in BLIND_F1_FLOOR.items():
         assert nl["per_competency"][competency]["f1"] >= floor, competency
-    assert held_out["without_tags"]["claimed_anyway"] <= CLAIMED_ANYWAY_MEASURED
+    assert blind["without_tags"]["claimed_anyway"] <= BLIND_CLAIMED_ANYWAY
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BUG tagging: 1 contentless held-out line still gets a tag: a place answer naming "
-    "what the place is called ('heet') is read as a hot workplace (werkexploratie)",
+    reason="BUG tagging: 1 contentless blind line still gets a tag: a bare 'rondgelopen' (we "
+    "walked around) is read as exploring the work (werkexploratie)",
 )
-def test_held_out_contentless_lines_claim_nothing(held_out: dict) -> None:
-    assert held_out["without_tags"]["claimed_anyway"] == 0
+def test_blind_contentless_lines_claim_nothing(blind: dict) -> None:
+    assert blind["without_tags"]["claimed_anyway"] == 0
 
 
-# The other languages, each measured once on its held-out half after tuning on the dev half
-# (tests/data/README.md): micro-F1 and how many contentless lines still got a tag. The floors
-# sit a little below what was measured (micro −0.01, rounded down), so a real drop fails.
+@pytest.mark.parametrize("name", ["tagging_nl_dev.jsonl", "tagging_nl.jsonl"])
+def test_what_the_lexicon_was_tuned_on_still_works(name: str) -> None:
+    result = evaluate(DATA / name)
+    assert result["languages"]["nl"]["micro"]["f1"] >= TUNED_MICRO_FLOOR
+    assert result["without_tags"]["claimed_anyway"] == 0
+
+
+# The other languages, each measured on a set its lexicon was not tuned on (tests/data/README.md):
+# micro-F1 and how many contentless lines still got a tag. The floors sit a little below what was
+# measured (micro −0.01, rounded down), so a real drop fails.
 OTHER_LANGUAGES = {
-    # language: (micro-F1 measured, floor, contentless lines tagged)
-    "ar": (0.759, 0.74, 2),
-    "bg": (0.734, 0.72, 0),  # the held-out half was measured twice: before and after one revision
-    "en": (0.842, 0.83, 0),
-    "fa": (0.696, 0.68, 2),  # measured twice, as Bulgarian; still below the 0.70 target
-    "pl": (0.843, 0.83, 0),
-    "so": (0.778, 0.76, 0),
-    "ti": (0.707, 0.69, 3),  # measured twice, as Bulgarian
-    "tr": (0.866, 0.85, 1),
-    "uk": (0.790, 0.78, 0),
+    # language: (the measuring set, micro-F1 measured, floor, contentless lines tagged)
+    "ar": ("tagging_ar.jsonl", 0.759, 0.74, 2),
+    "bg": ("tagging_bg.jsonl", 0.734, 0.72, 0),  # measured twice: before and after one revision
+    "en": ("tagging_en.jsonl", 0.842, 0.83, 0),
+    "fa": ("tagging_fa_blind.jsonl", 0.749, 0.73, 2),
+    "pl": ("tagging_pl.jsonl", 0.843, 0.83, 0),
+    "so": ("tagging_so.jsonl", 0.778, 0.76, 0),
+    "ti": ("tagging_ti_blind.jsonl", 0.737, 0.72, 1),
+    "tr": ("tagging_tr.jsonl", 0.866, 0.85, 1),
+    "uk": ("tagging_uk.jsonl", 0.790, 0.78, 0),
 }
+# Tigrinya and Persian were then tuned on both halves of their first set (now 0.944 and 0.940 on
+# the held-out half, no contentless line tagged): that must keep working.
+TUNED_ON_BOTH = ("ti", "fa")
 
 
 @pytest.mark.parametrize("lang", sorted(OTHER_LANGUAGES))
-def test_held_out_scores_of_the_other_languages(lang: str) -> None:
-    _measured, floor, claimed = OTHER_LANGUAGES[lang]
-    result = evaluate(DATA / f"tagging_{lang}.jsonl")
+def test_scores_of_the_other_languages(lang: str) -> None:
+    name, _measured, floor, claimed = OTHER_LANGUAGES[lang]
+    result = evaluate(DATA / name)
     assert result["languages"][lang]["micro"]["f1"] >= floor
     assert result["without_tags"]["claimed_anyway"] <= claimed
+
+
+@pytest.mark.parametrize("lang", TUNED_ON_BOTH)
+def test_what_the_other_lexicons_were_tuned_on_still_works(lang: str) -> None:
+    for name in (f"tagging_{lang}_dev.jsonl", f"tagging_{lang}.jsonl"):
+        result = evaluate(DATA / name)
+        assert result["languages"][lang]["micro"]["f1"] >= TUNED_MICRO_FLOOR, name
+        assert result["without_tags"]["claimed_anyway"] == 0, name
