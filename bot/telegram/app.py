@@ -47,6 +47,7 @@ from storage.db import transaction
 log = logging.getLogger("lobbot.telegram")
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 25
+CONNECTIONS = 16
 RECOVER_INTERVAL = 30.0  # seconds an update may wait before any worker takes it up again
 COMMANDS = (
     ("start", _("Beginnen of verdergaan")),
@@ -136,6 +137,11 @@ class Lobbot:
                 )
             )
             .get_updates_read_timeout(POLL_TIMEOUT + 10)
+            # httpx checks every pooled connection on each request, so PTB's default of 256
+            # connections cost more CPU than the sending itself once a busy bot had opened them
+            # all; a few connections carry far more than Telegram's 30 messages a second.
+            .connection_pool_size(CONNECTIONS)
+            .pool_timeout(30.0)  # wait for a free connection rather than fail the send
             .build()
         )
         application.add_handler(TypeHandler(Update, self.handle))
