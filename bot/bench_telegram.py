@@ -254,13 +254,14 @@ async def listening(port: int, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit("a worker did not start listening")
 
 
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+def stop(processes: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
+    """Ask every process to stop (SIGTERM), then kill what has not stopped after ``timeout``."""
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
     for process in processes:
         try:
-            process.wait(timeout=60)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -351,7 +352,7 @@ async def _run_workers(
             host = [after - before for after, before in zip(_host_cpu(), host0, strict=True)]
             await asyncio.sleep(2)  # let the last replies be marked sent before counting
         finally:
-            _stop(processes)
+            stop(processes)
         check = await asyncio.to_thread(_outbox_check, db_url, api.sent)
     problems = _log_problems(logs)
     shutil.rmtree(logs, ignore_errors=True)

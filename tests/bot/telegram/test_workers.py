@@ -16,9 +16,7 @@ webhook worker (order and exactly-once on the webhook path, not the sharing).
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -31,7 +29,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from bot import i18n
-from bot.bench_telegram import listening
+from bot.bench_telegram import listening, stop
 from bot.student_view import CHECKIN
 from bot.telegram.updates import inbox_key
 from storage import reflecties
@@ -92,18 +90,6 @@ def _worker(
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
-
-
-def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
-    for worker in workers:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-    for worker in workers:
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.kill(worker.pid, signal.SIGKILL)
-            worker.wait()
 
 
 def _rounds(script: list[str]) -> list[list[str]]:
@@ -232,7 +218,7 @@ async def test_workers_process_every_chat_in_order_and_send_everything_once(
                     students.create_task(_student(api, engine, chat, code, bursts))
             await asyncio.sleep(2)  # the schedulers run a few more times: nothing is sent again
         finally:
-            _stop(workers)
+            stop(workers)
 
     problems = [
         line
