@@ -204,15 +204,6 @@ def _forget_in_parent_chats(session: Session, student_id: int) -> None:
     session.flush()
 
 
-def left_before(session: Session, cutoff: datetime) -> list[int]:
-    """Students who left school before the cutoff."""
-    return list(
-        session.execute(
-            select(Student.id).where(Student.left_at.is_not(None), Student.left_at < cutoff)  # type: ignore[union-attr]
-        ).scalars()
-    )
-
-
 def past_retention(session: Session, now: datetime, default_years: float) -> list[int]:
     """Students who left school longer ago than their school keeps data (the school's setting
     ``bewaartermijn_jaren``, else ``default_years``), oldest leaver first."""

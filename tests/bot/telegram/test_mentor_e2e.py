@@ -18,12 +18,19 @@ from tests.standin import StandIn
 pytestmark = pytest.mark.slow  # end to end: real processes and HTTP
 
 
-async def test_mentor_summary_and_alert_over_telegram(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+def _klas(engine: Engine, now, mentor_name: str, name: str) -> tuple[int, int, str]:  # type: ignore[no-untyped-def]
+    """A school with a mentor and a class: the school, the mentor and the class code."""
     with transaction(engine) as session:
         school = schools.create_school(session, "De Brug", now)
-        mentor = schools.create_mentor(session, school, "Mevrouw Aydın", now)
-        klas = schools.create_class(session, school, mentor, "3A", now)
+        mentor = schools.create_mentor(session, school, mentor_name, now)
+        klas = schools.create_class(session, school, mentor, name, now)
         code = schools.create_code(session, "klas", school, now, class_id=klas)[1]
+    return school, mentor, code
+
+
+async def test_mentor_summary_and_alert_over_telegram(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
+    school, mentor, code = _klas(engine, now, "Mevrouw Aydın", "3A")
+    with transaction(engine) as session:
         invite = schools.create_code(session, "mentor", school, now, mentor_id=mentor)[1]
     async with StandIn() as api, running(engine, api) as bot:
         teacher = Phone(api, 800)
@@ -54,11 +61,7 @@ async def test_mentor_summary_and_alert_over_telegram(engine: Engine, now) -> No
 
 
 async def test_the_bot_erases_leavers_past_retention_daily(engine: Engine, now) -> None:  # type: ignore[no-untyped-def]
-    with transaction(engine) as session:
-        school = schools.create_school(session, "De Brug", now)
-        mentor = schools.create_mentor(session, school, "Meneer Kok", now)
-        klas = schools.create_class(session, school, mentor, "4B", now)
-        code = schools.create_code(session, "klas", school, now, class_id=klas)[1]
+    _school, _mentor, code = _klas(engine, now, "Meneer Kok", "4B")
     async with StandIn() as api, running(engine, api) as bot:
         for chat, name in ((820, "Noor"), (821, "Milan")):
             await Phone(api, chat).join(code, name)
