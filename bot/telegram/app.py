@@ -34,6 +34,7 @@ from bot import i18n, links, scheduling
 from bot.chart import Chart
 from bot.settings import Settings
 from bot.telegram import render
+from bot.telegram.request import AiohttpRequest
 from bot.telegram.runtime import ChatLocks, DatabaseRunner
 from bot.telegram.sender import CHANNEL, Sender
 from bot.telegram.updates import inbox_key, incoming
@@ -136,12 +137,10 @@ class Lobbot:
                     max_retries=3,
                 )
             )
-            .get_updates_read_timeout(POLL_TIMEOUT + 10)
-            # httpx checks every pooled connection on each request, so PTB's default of 256
-            # connections cost more CPU than the sending itself once a busy bot had opened them
-            # all; a few connections carry far more than Telegram's 30 messages a second.
-            .connection_pool_size(CONNECTIONS)
-            .pool_timeout(30.0)  # wait for a free connection rather than fail the send
+            # a few connections carry far more than Telegram's 30 messages a second; a send
+            # waits for a free one rather than fail
+            .request(AiohttpRequest(CONNECTIONS))
+            .get_updates_request(AiohttpRequest(1, read_timeout=10.0))
             .build()
         )
         application.add_handler(TypeHandler(Update, self.handle))

@@ -1,0 +1,124 @@
+"""The bot's HTTP client: python-telegram-bot's requests carried by aiohttp instead of httpx.
+
+PTB lets a bot bring its own networking (``telegram.request.BaseRequest``). Under ``lobbot bench
+telegram`` the httpx client took more of the bot's CPU than anything lobbot does itself: on every
+request its pool asks each pooled connection whether the server closed it, and each asking goes
+through several layers (anyio, sniffio) to a system call. aiohttp parses HTTP in C and checks a
+connection only when it takes it from the pool; lobbot already depends on it for the webhook
+route. The mapping of PTB's four timeouts is below, in ``_timeout``.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+_DEFAULT = BaseRequest.DEFAULT_NONE
+
+
+class AiohttpRequest(BaseRequest):
+    """A ``BaseRequest`` on one aiohttp session with at most ``connections`` connections."""
+
+    def __init__(
+        self,
+        connections: int,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 30.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._connections = connections
+        self._read, self._write, self._connect, self._pool = (
+            read_timeout,
+            write_timeout,
+            connect_timeout,
+            pool_timeout,
+        )
+        self._media_write = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        # made here, not in __init__: a session belongs to the event loop it was made in
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connections),
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: float | None = _DEFAULT,  # type: ignore[assignment]
+        write_timeout: float | None = _DEFAULT,  # type: ignore[assignment]
+        connect_timeout: float | None = _DEFAULT,  # type: ignore[assignment]
+        pool_timeout: float | None = _DEFAULT,  # type: ignore[assignment]
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("this AiohttpRequest is not initialized")
+        files = bool(request_data and request_data.contains_files)
+        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, files)
+        try:
+            async with self._session.request(
+                method,
+                url,
+                data=_body(request_data),
+                headers={"User-Agent": self.USER_AGENT},
+                timeout=timeout,
+            ) as response:
+                return response.status, await response.read()
+        except aiohttp.ConnectionTimeoutError as error:
+            raise TimedOut("no free connection, or no answer to connecting") from error
+        except TimeoutError as error:  # asyncio.TimeoutError is the same class from 3.11 on
+            raise TimedOut() from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}") from error
+
+    def _timeout(
+        self,
+        read: float | None,
+        write: float | None,
+        connect: float | None,
+        pool: float | None,
+        files: bool,
+    ) -> aiohttp.ClientTimeout:
+        """PTB's timeouts in aiohttp's terms: ``pool`` + ``connect`` bound getting a connection
+        (aiohttp's ``connect``), ``read`` a pause in the answer (``sock_read``). aiohttp has no
+        write timeout, so ``write`` joins the others in a total for the whole request, which
+        stops an upload that hangs."""
+        read = self._read if read is _DEFAULT else read
+        connect = self._connect if connect is _DEFAULT else connect
+        pool = self._pool if pool is _DEFAULT else pool
+        if write is _DEFAULT:
+            write = self._media_write if files else self._write
+        parts = (read, write, connect, pool)
+        total = None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
+        getting = None if pool is None or connect is None else pool + connect
+        return aiohttp.ClientTimeout(
+            total=total, connect=getting, sock_connect=connect, sock_read=read
+        )
+
+
+def _body(request_data: RequestData | None) -> dict[str, str] | aiohttp.FormData | None:
+    """Form fields as Telegram takes them (the values JSON-encoded, as PTB's own client sends
+    them), and multipart form data when there are files."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    if not request_data.contains_files:
+        return fields
+    form = aiohttp.FormData(fields)
+    for name, (filename, content, mimetype) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
