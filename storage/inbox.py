@@ -9,13 +9,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from storage.models import InboxItem
 
 _inbox = InboxItem.__table__
+# Built once: these run for every update, and building a statement costs more than running it.
+# A key seen before is skipped by the database (ON CONFLICT DO NOTHING), not by catching the
+# error in a savepoint of its own, which took longer than the insert.
+_NEW = {
+    "sqlite": sqlite.insert(_inbox).on_conflict_do_nothing(index_elements=["key"]),
+    "postgresql": postgresql.insert(_inbox).on_conflict_do_nothing(index_elements=["key"]),
+}
+_CLAIM = (
+    update(_inbox)
+    .where(_inbox.c.key == bindparam("k"), _inbox.c.processed_at.is_(None))
+    .values(processed_at=bindparam("at"), payload=None)
+)
+
+
+def _insert_new(session: Session, **row: Any) -> bool:
+    """Insert the row unless its key is there already; True when it was inserted."""
+    columns = {"chat": None, "payload": None, "seq": None, "processed_at": None, **row}
+    statement = _NEW[session.get_bind().dialect.name]
+    return session.execute(statement, columns).rowcount == 1
 
 
 def receive(
@@ -27,14 +46,7 @@ def receive(
     seq: int | None = None,
 ) -> bool:
     """Note that an item arrived, before it is processed; False if it was already there."""
-    try:
-        with session.begin_nested():
-            session.execute(
-                insert(_inbox).values(key=key, received_at=at, chat=chat, payload=payload, seq=seq)
-            )
-    except IntegrityError:
-        return False
-    return True
+    return _insert_new(session, key=key, received_at=at, chat=chat, payload=payload, seq=seq)
 
 
 def unprocessed(session: Session, prefix: str) -> list[dict[str, Any]]:
@@ -55,24 +67,14 @@ def claim(session: Session, key: str, at: datetime) -> bool:
     then do nothing. The payload (the student's words, as Telegram sent them) is dropped: once
     processed only the key is needed, to recognise a second delivery.
     """
-    result = session.execute(
-        update(_inbox)
-        .where(_inbox.c.key == key, _inbox.c.processed_at.is_(None))
-        .values(processed_at=at, payload=None)
-    )
-    if result.rowcount == 1:
+    if session.execute(_CLAIM, {"k": key, "at": at}).rowcount == 1:
         return True
     return receive_processed(session, key, at)
 
 
 def receive_processed(session: Session, key: str, at: datetime) -> bool:
     """Insert the key as processed at once (items that were not noted on arrival)."""
-    try:
-        with session.begin_nested():
-            session.execute(insert(_inbox).values(key=key, received_at=at, processed_at=at))
-    except IntegrityError:
-        return False
-    return True
+    return _insert_new(session, key=key, received_at=at, processed_at=at)
 
 
 def is_processed(session: Session, key: str) -> bool:

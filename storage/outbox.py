@@ -12,6 +12,13 @@ from sqlmodel import Session
 from storage.models import OutboxMessage
 
 _outbox = OutboxMessage.__table__
+# built once: they run for every message, and building a statement costs more than running it
+_ADD = insert(_outbox)
+_SENT = (
+    update(_outbox)
+    .where(_outbox.c.id.in_(bindparam("ids", expanding=True)))
+    .values(sent_at=bindparam("at"), payload={})
+)
 
 
 @dataclass(frozen=True)
@@ -27,9 +34,8 @@ def add(
     session: Session, channel: str, chat: str, payload: dict[str, Any], at: datetime
 ) -> Pending:
     """Queue one message; it is sent after the transaction commits."""
-    result = session.execute(
-        insert(_outbox).values(channel=channel, chat=chat, payload=payload, created_at=at)
-    )
+    row = {"channel": channel, "chat": chat, "payload": payload, "created_at": at}
+    result = session.execute(_ADD, row)
     return Pending(int(result.inserted_primary_key[0]), chat, payload)
 
 
@@ -62,4 +68,4 @@ def has_unsent(session: Session, channel: str, chat: str) -> bool:
 def mark_sent(session: Session, ids: list[int], at: datetime) -> None:
     """Sent: the row stays (so it is never sent again), its text does not (store the least)."""
     if ids:
-        session.execute(update(_outbox).where(_outbox.c.id.in_(ids)).values(sent_at=at, payload={}))
+        session.execute(_SENT, {"ids": ids, "at": at})

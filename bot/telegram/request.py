@@ -10,6 +10,8 @@ route. The mapping of PTB's four timeouts is below, in ``_timeout``.
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -70,12 +72,12 @@ class AiohttpRequest(BaseRequest):
         files = bool(request_data and request_data.contains_files)
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, files)
         try:
+            body, content_type = _body(request_data)
+            headers = {"User-Agent": self.USER_AGENT}
+            if content_type:
+                headers["Content-Type"] = content_type
             async with self._session.request(
-                method,
-                url,
-                data=_body(request_data),
-                headers={"User-Agent": self.USER_AGENT},
-                timeout=timeout,
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as error:
@@ -93,10 +95,12 @@ class AiohttpRequest(BaseRequest):
         pool: float | None,
         files: bool,
     ) -> aiohttp.ClientTimeout:
-        """PTB's timeouts in aiohttp's terms: ``pool`` + ``connect`` bound getting a connection
-        (aiohttp's ``connect``), ``read`` a pause in the answer (``sock_read``). aiohttp has no
-        write timeout, so ``write`` joins the others in a total for the whole request, which
-        stops an upload that hangs."""
+        """PTB's timeouts in aiohttp's terms: ``connect`` bounds opening a connection
+        (``sock_connect``), ``read`` a pause in the answer (``sock_read``). The rest has no
+        timer of its own: aiohttp has no write timeout, and a timer on taking a connection from
+        the pool, started and cancelled for every request, cost more than the request's own
+        parsing. They bound the whole request together instead (``total``), which also stops an
+        upload that hangs."""
         read = self._read if read is _DEFAULT else read
         connect = self._connect if connect is _DEFAULT else connect
         pool = self._pool if pool is _DEFAULT else pool
@@ -104,21 +108,17 @@ class AiohttpRequest(BaseRequest):
             write = self._media_write if files else self._write
         parts = (read, write, connect, pool)
         total = None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
-        getting = None if pool is None or connect is None else pool + connect
-        return aiohttp.ClientTimeout(
-            total=total, connect=getting, sock_connect=connect, sock_read=read
-        )
+        return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
 
 
-def _body(request_data: RequestData | None) -> dict[str, str] | aiohttp.FormData | None:
-    """Form fields as Telegram takes them (the values JSON-encoded, as PTB's own client sends
-    them), and multipart form data when there are files."""
+def _body(request_data: RequestData | None) -> tuple[bytes | aiohttp.FormData | None, str | None]:
+    """The parameters as one JSON object (which Telegram takes, and which is cheaper to build
+    than a form), or multipart form data when there are files."""
     if request_data is None:
-        return None
-    fields = request_data.json_parameters
+        return None, None
     if not request_data.contains_files:
-        return fields
-    form = aiohttp.FormData(fields)
+        return json.dumps(request_data.parameters).encode(), "application/json"
+    form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    return form, None
