@@ -275,8 +275,20 @@ class Lobbot:
         return fresh
 
     async def receive(self, updates: list[Update]) -> None:
-        """Store, then queue for processing."""
-        for update in await self.runner.run(self._receive, updates):
+        """Store, and queue for processing; returns once they are stored.
+
+        With the one SQLite writer, calls run in the order they were started, so the updates
+        are queued at once: each turn runs right behind the storing, mostly in the same group
+        commit, instead of waiting for that commit first. An update delivered twice then reaches
+        a turn twice, and the inbox claim makes the second do nothing. A pool (PostgreSQL) could
+        run a turn before the storing, so there only the new ones are queued, once stored."""
+        stored = self.runner.start(self._receive, updates)
+        if self.runner.in_order:
+            for update in updates:
+                await self.application.update_queue.put(update)
+            await stored
+            return
+        for update in await stored:
             await self.application.update_queue.put(update)
 
     def _left_over(self) -> list[dict[str, Any]]:
@@ -329,7 +341,12 @@ class Lobbot:
                 pause = min(pause * 2, 60)
                 continue
             if updates:
-                await self.receive(list(updates))
+                try:
+                    await self.receive(list(updates))
+                except Exception:  # not stored, so not confirmed: Telegram sends them again
+                    log.exception("storing updates failed; fetching them again")
+                    await asyncio.sleep(pause)
+                    continue
                 offset = updates[-1].update_id + 1
 
     async def start(self) -> None:

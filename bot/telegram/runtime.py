@@ -43,13 +43,21 @@ class DatabaseRunner:
             None if self.writer else ThreadPoolExecutor(8, thread_name_prefix="lobbot-db")
         )
 
-    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    @property
+    def in_order(self) -> bool:
+        """Whether calls run one at a time in the order they were started (the SQLite writer);
+        a pool of threads (PostgreSQL) may run a later call first."""
+        return self.writer is not None
+
+    def start(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
+        """Queue the call now; its future is done once it is committed."""
         if self.writer is not None:
-            return await asyncio.wrap_future(self.writer.submit(function, *args, **kwargs))
+            return asyncio.wrap_future(self.writer.submit(function, *args, **kwargs))
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, functools.partial(function, *args, **kwargs)
-        )
+        return loop.run_in_executor(self._executor, functools.partial(function, *args, **kwargs))
+
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self.start(function, *args, **kwargs)
 
     def shutdown(self) -> None:
         if self.writer is not None:
