@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -94,32 +95,55 @@ def open_database(url: str) -> Engine:
     return engine
 
 
-_GROUP: ContextVar[Session | None] = ContextVar("lobbot_group_commit", default=None)
+@dataclass
+class Group:
+    """The transaction that ``group_commit`` shares between the ``transaction`` blocks inside."""
+
+    session: Session
+    savepoints: bool
+    failed: bool = False  # a block failed without a savepoint: the group must not commit
+
+
+_GROUP: ContextVar[Group | None] = ContextVar("lobbot_group_commit", default=None)
 
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work is committed together at the end, or not at all.
 
-    Inside ``group_commit`` it is a savepoint of the group's transaction instead: rolled back
-    on its own when it fails, made durable with the whole group."""
+    Inside ``group_commit`` it is part of the group's transaction instead, made durable with
+    the whole group: in a savepoint of its own when the group asks for them, so that it is
+    rolled back on its own when it fails. Without savepoints, a failing block marks the group
+    failed (even if its caller carries on), and whoever runs the group runs it again with them.
+    """
     group = _GROUP.get()
-    if group is not None and group.bind is engine:
-        with group.begin_nested():
-            yield group
+    if group is not None and group.session.bind is engine:
+        if group.savepoints:
+            with group.session.begin_nested():
+                yield group.session
+            return
+        try:
+            yield group.session
+            group.session.flush()  # this block's ORM writes fail here, not in a later block
+        except BaseException:
+            group.failed = True
+            raise
         return
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 
 @contextmanager
-def group_commit(engine: Engine) -> Iterator[None]:
+def group_commit(engine: Engine, savepoints: bool = True) -> Iterator[Group]:
     """Commit every ``transaction`` opened inside (in this thread) as one: one ``COMMIT``, one
     fsync for all of them. Whoever waits for one of them must wait for the end of the group, as
-    nothing inside is durable before it."""
+    nothing inside is durable before it. A savepoint per block costs about a tenth of a turn, so
+    a caller that can run the group again may go without (``savepoints=False``), check
+    ``Group.failed`` after each call, and start over with savepoints when one failed."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        token = _GROUP.set(session)
+        group = Group(session, savepoints)
+        token = _GROUP.set(group)
         try:
-            yield
+            yield group
         finally:
             _GROUP.reset(token)

@@ -193,7 +193,8 @@ class InboxItem(SQLModel, table=True):
     chat: str | None = Field(default=None, max_length=64, index=True)
     seq: int | None = Field(default=None, sa_type=BigInteger)  # Telegram's update_id: the order
     payload: dict[str, Any] | None = Field(
-        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)  # None: SQL NULL
+        default=None,
+        sa_column=Column(JSON(none_as_null=True), nullable=True),  # None: SQL NULL
     )
     received_at: datetime
     processed_at: datetime | None = Field(default=None, index=True)

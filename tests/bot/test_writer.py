@@ -1,5 +1,5 @@
-"""The SQLite writer thread: calls that wait together are committed together, each in its own
-savepoint, and nobody hears back before the commit."""
+"""The SQLite writer thread: calls that wait together are committed together, a failing call
+rolls back only itself, and nobody hears back before the commit."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def test_calls_that_waited_are_committed_as_one_group(sqlite: Engine, now: datet
     assert [f.result(10) for f in futures] == [True, True, True]
     writer.close()
     assert writer.groups == {1: 1, 3: 1}  # the holding call alone, then the three together
+    assert writer.again == 0  # nothing failed, so no group ran twice
     assert all(_stored(sqlite, key) for key in "abc")
 
 
@@ -90,6 +91,34 @@ def test_a_failing_call_rolls_back_only_itself(sqlite: Engine, now: datetime) ->
     writer.close()
     # its first transaction had finished (as it would have been committed alone), the second not
     assert [_stored(sqlite, key) for key in "abcd"] == [True, True, False, True]
+    assert writer.again == 1
+
+
+def test_a_call_that_carries_on_after_a_failed_transaction_loses_only_that(
+    sqlite: Engine, now: datetime
+) -> None:
+    """As a turn does when its conversation changed under it: it catches the failure and tries
+    again. Without a savepoint the failed attempt's writes would stay."""
+
+    def retries() -> str:
+        try:
+            with transaction(sqlite) as session:
+                inbox.receive(session, "first-attempt", now)
+                raise RuntimeError("conflict")
+        except RuntimeError:
+            pass
+        _receive(sqlite, "second-attempt", now)
+        return "done"
+
+    writer, release = _blocked_writer(sqlite)
+    before = writer.submit(_receive, sqlite, "a", now)
+    retrying = writer.submit(retries)
+    release.set()
+    assert before.result(10) and retrying.result(10) == "done"
+    writer.close()
+    assert writer.again == 1
+    stored = [_stored(sqlite, key) for key in ("a", "first-attempt", "second-attempt")]
+    assert stored == [True, False, True]
 
 
 def test_a_failed_commit_fails_every_call_of_the_group(
