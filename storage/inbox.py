@@ -19,9 +19,12 @@ _inbox = InboxItem.__table__
 # Built once: these run for every update, and building a statement costs more than running it.
 # A key seen before is skipped by the database (ON CONFLICT DO NOTHING), not by catching the
 # error in a savepoint of its own, which took longer than the insert.
+# RETURNING tells whether the row went in (psycopg's rowcount says -1 here).
 _NEW = {
-    "sqlite": sqlite.insert(_inbox).on_conflict_do_nothing(index_elements=["key"]),
-    "postgresql": postgresql.insert(_inbox).on_conflict_do_nothing(index_elements=["key"]),
+    name: dialect.insert(_inbox)
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(_inbox.c.key)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
 _CLAIM = (
     update(_inbox)
@@ -34,7 +37,7 @@ def _insert_new(session: Session, **row: Any) -> bool:
     """Insert the row unless its key is there already; True when it was inserted."""
     columns = {"chat": None, "payload": None, "seq": None, "processed_at": None, **row}
     statement = _NEW[session.get_bind().dialect.name]
-    return session.execute(statement, columns).rowcount == 1
+    return session.execute(statement, columns).first() is not None
 
 
 def receive(
