@@ -34,7 +34,7 @@ from bot import i18n, links, scheduling
 from bot.chart import Chart
 from bot.settings import Settings
 from bot.telegram import render
-from bot.telegram.request import AiohttpRequest
+from bot.telegram.request import AiohttpRequest, LobbotBot
 from bot.telegram.runtime import ChatLocks, DatabaseRunner
 from bot.telegram.sender import CHANNEL, Sender
 from bot.telegram.updates import inbox_key, incoming
@@ -124,23 +124,23 @@ class Lobbot:
     def _build(self) -> Application:
         assert self.settings.telegram_bot_token is not None, "TELEGRAM_BOT_TOKEN is not set"
         base = self.settings.telegram_api_base_url.rstrip("/")
-        application = (
-            ApplicationBuilder()
-            .token(self.settings.telegram_bot_token.get_secret_value())
-            .base_url(f"{base}/bot")
-            .base_file_url(f"{base}/file/bot")
-            .updater(None)  # we fetch updates ourselves, inbox first (see the module docstring)
-            .concurrent_updates(PerChatProcessor(self.locks))
-            .rate_limiter(
-                AIORateLimiter(
-                    overall_max_rate=self.settings.telegram_max_messages_per_second,
-                    max_retries=3,
-                )
-            )
+        bot = LobbotBot(
+            self.settings.telegram_bot_token.get_secret_value(),
+            base_url=f"{base}/bot",
+            base_file_url=f"{base}/file/bot",
             # a few connections carry far more than Telegram's 30 messages a second; a send
             # waits for a free one rather than fail
-            .request(AiohttpRequest(CONNECTIONS))
-            .get_updates_request(AiohttpRequest(1, read_timeout=10.0))
+            request=AiohttpRequest(CONNECTIONS),
+            get_updates_request=AiohttpRequest(1, read_timeout=10.0),
+            rate_limiter=AIORateLimiter(
+                overall_max_rate=self.settings.telegram_max_messages_per_second, max_retries=3
+            ),
+        )
+        application = (
+            ApplicationBuilder()
+            .bot(bot)
+            .updater(None)  # we fetch updates ourselves, inbox first (see the module docstring)
+            .concurrent_updates(PerChatProcessor(self.locks))
             .build()
         )
         application.add_handler(TypeHandler(Update, self.handle))

@@ -11,9 +11,11 @@ route. The mapping of PTB's four timeouts is below, in ``_timeout``.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
+from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
@@ -122,3 +124,14 @@ def _body(request_data: RequestData | None) -> tuple[bytes | aiohttp.FormData | 
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
     return form, None
+
+
+class LobbotBot(ExtBot[None]):
+    """PTB's bot, plus sending a message as the Bot API takes it."""
+
+    async def send_payload(self, method: str, payload: dict[str, Any]) -> None:
+        """Call ``method`` with the outbox payload as it is (its ``reply_markup`` already the
+        API's JSON), through the same rate limiter, timeouts and errors as ``send_message``;
+        Telegram's answer is not parsed into a ``Message``: nobody reads it, and building one
+        cost about as much as sending."""
+        await self._post(method, dict(payload))

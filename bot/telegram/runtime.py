@@ -56,6 +56,12 @@ class DatabaseRunner:
         loop = asyncio.get_running_loop()
         return loop.run_in_executor(self._executor, functools.partial(function, *args, **kwargs))
 
+    def later(self, function: Callable[..., Any], *args: Any) -> None:
+        """Queue a call nobody waits for, to run before any call started after it (``in_order``
+        only: a pool could run a later call first)."""
+        assert self.writer is not None, "only the SQLite writer runs calls in order"
+        self.writer.later(function, *args)
+
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self.start(function, *args, **kwargs)
 

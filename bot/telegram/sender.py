@@ -1,8 +1,9 @@
 """Sending what the outbox holds, in order per chat, and coping with Telegram's refusals.
 
 Every send happens under the chat's lock (shared with the other workers on PostgreSQL), and
-what was sent is marked in the database before the lock is let go: so no other worker, nor this
-one's retry loop, reads a message as unsent while it is on its way.
+what was sent is marked in the database before the lock is let go (on SQLite: queued to be
+marked, ahead of any later read): so no other worker, nor this one's retry loop, reads a message
+as unsent while it is on its way.
 
 - 403 (the person blocked the bot): the account is marked inactive; its messages are dropped.
 - 429: PTB's AIORateLimiter waits the ``retry_after`` Telegram asks for and tries again.
@@ -16,9 +17,9 @@ import base64
 import logging
 from datetime import UTC, datetime
 
-from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.telegram.request import LobbotBot
 from bot.telegram.runtime import ChatLocks, DatabaseRunner
 from storage import accounts, outbox
 from storage.db import transaction
@@ -30,7 +31,7 @@ CHANNEL = "telegram"
 class Sender:
     """Delivers outbox messages; the same per-chat lock as the turns keeps the order."""
 
-    def __init__(self, bot: Bot, runner: DatabaseRunner, locks: ChatLocks) -> None:
+    def __init__(self, bot: LobbotBot, runner: DatabaseRunner, locks: ChatLocks) -> None:
         self.bot = bot
         self.runner = runner
         self.locks = locks
@@ -71,7 +72,12 @@ class Sender:
                 complete = False
                 break
             done.append(message.id)
-        if done:
+        if done and self.runner.in_order:
+            # Nobody needs to wait for it: every later database call (this chat's next turn,
+            # a retry of the outbox) runs after it. A crash before it is committed sends these
+            # again after the restart, as a crash between sending and marking always could.
+            self.runner.later(self._mark_sent, done)
+        elif done:
             await self.runner.run(self._mark_sent, done)
         return complete
 
@@ -102,13 +108,7 @@ class Sender:
                 caption=payload.get("caption"),
             )
             return
-        markup = payload.get("reply_markup")
-        await self.bot.send_message(
-            chat_id=int(chat),
-            text=payload["text"],
-            parse_mode=payload.get("parse_mode"),
-            reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
-        )
+        await self.bot.send_payload("sendMessage", {**payload, "chat_id": int(chat)})
 
     def _unsent(self, chat: str | None) -> list[outbox.Pending]:
         with transaction(self.runner.engine) as session:

@@ -4,6 +4,7 @@ rolls back only itself, and nobody hears back before the commit."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future
 from datetime import datetime
@@ -143,3 +144,25 @@ def test_a_failed_commit_fails_every_call_of_the_group(
     monkeypatch.undo()
     writer.close()
     assert not any(_stored(sqlite, key) for key in "ab")
+
+
+def test_a_call_nobody_waits_for_shares_the_next_commit(sqlite: Engine, now: datetime) -> None:
+    writer = Writer(sqlite)
+    writer.later(_receive, sqlite, "marked", now)
+    seen = writer.submit(_stored, sqlite, "marked")  # queued after it: must see it
+    assert seen.result(10) is True
+    writer.close()
+    assert writer.groups == {2: 1}  # one commit for both
+
+
+def test_a_call_nobody_waits_for_is_committed_alone_if_nothing_comes(
+    sqlite: Engine, now: datetime
+) -> None:
+    writer = Writer(sqlite)
+    writer.later(_receive, sqlite, "alone", now)
+    deadline = time.monotonic() + 10
+    while not writer.groups and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert writer.groups == {1: 1}
+    writer.close()
+    assert _stored(sqlite, "alone")
