@@ -33,8 +33,10 @@ from storage.db import group_commit
 T = TypeVar("T")
 log = logging.getLogger("lobbot.writer")
 GROUP_MOST = 100  # calls per commit at most: a group holds every caller until it commits
-# A call nobody waits for (``later``) waits this long for others to share its commit with.
-LATER_WAIT = 0.05
+# A call nobody waits for (``later``) waits this long for others to share its commit with: long
+# enough that a busy bot's next turn comes within it, short enough that a crash seldom finds a
+# sent reply not yet marked (it is sent again after the restart).
+LATER_WAIT = 0.01
 
 
 @dataclass
@@ -87,7 +89,7 @@ class Writer:
                 try:
                     call = self._queue.get_nowait()
                 except queue.Empty:
-                    if any(call.waited_for for call in group):
+                    if any(queued.waited_for for queued in group):
                         break
                     try:  # only calls nobody waits for: wait a little for company
                         call = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
