@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine
 from telegram import BotCommand, Update
@@ -116,7 +116,7 @@ class Lobbot:
         self.runner = DatabaseRunner(engine)
         self.locks = ChatLocks.for_engine(engine)
         self.application = self._build()
-        self.bot = self.application.bot
+        self.bot = cast(LobbotBot, self.application.bot)  # built in _build
         self.sender = Sender(self.bot, self.runner, self.locks)
         self._tasks: list[asyncio.Task[Any]] = []
         self._retention_day: date | None = None
