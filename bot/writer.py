@@ -10,7 +10,8 @@ Nobody hears back before the commit: a reply is never sent for a turn that a cra
 undo.
 
 Under light load a group is one call, as before; under heavy load a hundred turns share one
-fsync instead of queueing for a hundred.
+fsync instead of queueing for a hundred. Copying the log back into the database file happens
+beside it (``storage.checkpoint``), so no group waits for that.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
+from storage.checkpoint import Checkpointer
 from storage.db import group_commit
 
 T = TypeVar("T")
@@ -57,6 +59,7 @@ class Writer:
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="lobbot-db", daemon=True)
         self._thread.start()
+        self.checkpointer = Checkpointer(engine)
 
     def submit(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         """Queue a call; its future is done once the group it ran in is committed."""
@@ -76,6 +79,7 @@ class Writer:
         """Finish what is queued, then stop the thread."""
         self._queue.put(None)
         self._thread.join()
+        self.checkpointer.close()
 
     def _work(self) -> None:
         stopping = False

@@ -166,3 +166,22 @@ def test_a_call_nobody_waits_for_is_committed_alone_if_nothing_comes(
     assert writer.groups == {1: 1}
     writer.close()
     assert _stored(sqlite, "alone")
+
+
+def test_the_log_reaches_the_database_file_without_a_commit_waiting_for_it(
+    sqlite: Engine, now: datetime
+) -> None:
+    """A commit leaves its pages in the write-ahead log; the checkpointer beside the writer
+    copies them into the database file, long before the log would be big enough for SQLite to
+    make a commit do it."""
+    database = Path(str(sqlite.url.database))
+    marker = "checkpoint-marker-7f3a"
+    writer = Writer(sqlite)
+    writer.submit(_receive, sqlite, marker, now).result(10)
+    assert marker.encode() in Path(f"{database}-wal").read_bytes()
+    deadline = time.monotonic() + 10
+    while marker.encode() not in database.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.encode() in database.read_bytes()
+    assert writer.checkpointer.runs >= 1
+    writer.close()
