@@ -136,7 +136,7 @@ def tag(
             "evidence": list(t.evidence),
             "sources": t.sources,
         }
-        for t in tagging.tag(text, lang, aims)
+        for t in tagging.tag(text, lang, aims, vraag.toont.value if vraag and vraag.toont else None)
     ]
     print(json.dumps({"tags": tags}, ensure_ascii=False))
 

@@ -67,6 +67,9 @@ class Vraag:
     per_ervaring: Mapping[str, Text] = field(default_factory=dict)
     alleen_bij: frozenset[str] | None = None
     varianten: tuple[Text, ...] = ()  # other wordings, so the fifth reflection is not the first
+    # Asked straight out, so any answer with content shows it: whatever a student names when
+    # asked what they liked ("deeg kneden", "op de tractor rijden") is a motive.
+    toont: Competentie | None = None
 
     def tekst_voor(self, ervaring: str | None, aantal: int = 0) -> Text:
         """The wording for this experience type, varied by how many reflections came before."""
@@ -229,6 +232,7 @@ REFLECTEREN = Fase(
             key="leuk",
             text=_("Wat vond je leuk, en wat niet? Waarom?"),
             aims=(Competentie.MOTIEVEN,),
+            toont=Competentie.MOTIEVEN,
             probe=_("Waarom vond je dat leuk, of juist niet?"),
             scaffold=(
                 Keuze("mensen", _("met mensen werken")),

@@ -759,7 +759,8 @@ def _tags(vraag: Vraag, text: str | None, choice: str | None, taal: str) -> tupl
     """Tag an answer: the words written, or the label of the chosen button."""
     aims = [c.value for c in vraag.aims]
     if text:
-        return tuple(tagging.tag(text, taal if taal in tagging.languages() else "nl", aims))
+        lang = taal if taal in tagging.languages() else "nl"
+        return tuple(tagging.tag(text, lang, aims, vraag.toont.value if vraag.toont else None))
     keuze = next((k for k in (*vraag.choices, *vraag.scaffold) if k.value == choice), None)
     if keuze is not None and vraag.scaffold and keuze in vraag.scaffold:
         return tuple(tagging.tag(keuze.label.msgid, "nl", aims))

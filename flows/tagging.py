@@ -5,7 +5,9 @@ Three sources, kept apart so a mentor can see why a tag is there:
   compared as lemmas and stems, so "hielp", "geholpen" and "helpen" match, and with a little
   fuzziness for typos;
 - ``vraag``: the question's own aim (from the question bank), which only strengthens a tag the
-  words already suggest — an empty answer to a question about qualities shows no quality;
+  words already suggest — an empty answer to a question about qualities shows no quality. The
+  one exception is a question that asks for a competency straight out (``Vraag.toont``: "what
+  did you like?"): there any answer of a few words with content shows it;
 - ``leerling``: the student's confirmation at the end of a reflection (added by the flow).
 Answers without content ("ja", "ok", "weet ik niet", emoji only) claim nothing.
 
@@ -43,6 +45,7 @@ STERKTE = {"woorden": 0.6, "zwak": 0.35, "vaag": 0.2}  # weight of one entry, pe
 VAAG_SAMEN = 0.4  # all ``vaag`` entries together; they count only when the question aims here
 MAX_WOORDEN = 0.95  # the words alone never give certainty
 VRAAG = 0.15  # the question aims at this competency (strengthens, never claims alone)
+TOONT_WOORDEN = 3  # an answer to a question that asks straight out shows it from this many words
 GAT = 4  # "..." in a phrase: at most this many words in between
 STAM = 5  # a lexicon word's stem counts from this length: shorter stems join strangers
 # ("liefst" → "lief"); a short word in the lexicon ("kat") still matches "katten" (stem "kat")
@@ -405,8 +408,12 @@ def _leeg(schoon: str, lang: str) -> bool:
     return all(w in invoer.KORT or w in filler for w in words)
 
 
-def tag(text: str, lang: str = "nl", aims: Iterable[str] = ()) -> list[Tag]:
-    """The competencies this answer gives evidence of, strongest first."""
+def tag(
+    text: str, lang: str = "nl", aims: Iterable[str] = (), toont: str | None = None
+) -> list[Tag]:
+    """The competencies this answer gives evidence of, strongest first. ``toont``: the question
+    asked for this competency straight out (``Vraag.toont``), so an answer of a few words with
+    content shows it even when no lexicon entry does; its evidence is those words."""
     schoon = _schoon(text, lang)
     if _leeg(schoon, lang):
         return []
@@ -440,6 +447,16 @@ def tag(text: str, lang: str = "nl", aims: Iterable[str] = ()) -> list[Tag]:
         if confidence >= CLAIM:
             evidence = tuple(dict.fromkeys(" ".join(forms[a:b]) for a, b in sorted(counted)))
             tags.append(Tag(competency, confidence, evidence, sources))
+    if (
+        toont is not None
+        and len(forms) >= TOONT_WOORDEN
+        and all(t.competency != toont for t in tags)
+    ):
+        filler = lexicon.filler
+        evidence = tuple(
+            w for w in dict.fromkeys(forms) if w not in filler and w not in invoer.KORT
+        )
+        tags.append(Tag(toont, CLAIM + VRAAG, evidence, {"vraag": CLAIM + VRAAG}))
     return sorted(tags, key=lambda t: (-t.confidence, t.competency))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation import evaluate
-from flows import tagging
+from flows import bank, tagging
 from flows.bank import Competentie
 
 DATA = Path(__file__).parents[1] / "data"
@@ -131,7 +131,7 @@ def test_every_claimed_tag_rests_on_words() -> None:
     for line in (DATA / "tagging_nl_dev.jsonl").read_text("utf-8").splitlines():
         for tag in tagging.tag(json.loads(line)["text"], "nl", ALLE):
             assert tag.evidence
-            assert tag.sources["woorden"] > 0
+            assert tag.sources["woorden"] > 0  # without ``toont``, only words claim
             assert tag.confidence >= tagging.CLAIM
 
 
@@ -152,6 +152,21 @@ def test_a_weak_word_needs_the_aim() -> None:
     assert [t.competency for t in tags] == ["kwaliteiten"]
     assert tags[0].evidence == ("geduldig",)
     assert set(tags[0].sources) == {"woorden", "vraag"}
+
+
+def test_a_question_asked_straight_out_is_shown_by_any_answer_with_content() -> None:
+    """What a student names when asked what they liked is a motive, in whatever words."""
+    leuk = bank.VRAAG["leuk"]
+    assert leuk.toont is Competentie.MOTIEVEN
+    text = "deeg kneden en die geur van brood"
+    assert "motieven" not in _competencies(text, ["motieven"])  # no lexicon entry in it
+    tags = {t.competency: t for t in tagging.tag(text, "nl", ["motieven"], "motieven")}
+    assert tags["motieven"].sources == {"vraag": tagging.CLAIM + tagging.VRAAG}
+    assert "deeg" in tags["motieven"].evidence and "kneden" in tags["motieven"].evidence
+    for contentless in ("was allemaal leuk", "nee niks egt", "idkk", "alles eigenlijk wel"):
+        assert tagging.tag(contentless, "nl", ["motieven"], "motieven") == [], contentless
+    assert tagging.tag("de pauze", "nl", ["motieven"], "motieven") == []  # too short to say
+    assert [q.key for q in bank.VRAAG.values() if q.toont] == ["leuk"]
 
 
 # --- the label rules of tests/data/README.md ------------------------------------------------------
