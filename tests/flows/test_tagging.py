@@ -233,35 +233,42 @@ def test_ethiopic_punctuation_ends_a_phrase() -> None:
 
 # --- Dutch ----------------------------------------------------------------------------------------
 
-# The Dutch figure to quote comes from tests/data/tagging_nl_blind2.jsonl: written by someone who
-# had seen neither the lexicon nor the other Dutch sets, and measured once before any change:
-# micro-F1 0.790 (precision 0.821, recall 0.762); F1 kwaliteiten 0.832, motieven 0.774,
-# werkexploratie 0.724, loopbaansturing 0.846, netwerken 0.826, verwachtingen 0.791; 2 of 41
-# contentless lines tagged (a bare "blij" and "meegelopen"). The target is 0.85. Those two words,
-# "rondgelopen" and "alleen" then became words without content (micro-F1 0.793, none tagged).
-# The floors sit a little below (micro -0.01, per competency -0.03, rounded down), so a real
-# drop fails.
-BLIND_MICRO_FLOOR = 0.78
+# The Dutch figure to quote comes from tests/data/tagging_nl_blind4.jsonl, the newest blind set:
+# written by someone who had seen neither the lexicon nor the other Dutch sets, and measured once
+# before any change: micro-F1 0.781 (precision 0.799, recall 0.764); F1 kwaliteiten 0.726,
+# motieven 0.825, werkexploratie 0.713, loopbaansturing 0.846, netwerken 0.787, verwachtingen
+# 0.845; 6 of 41 contentless lines tagged. The target is 0.85. Only what those six lines showed
+# was then changed (more words without content, and phrases such as "vooral te kijken" that show
+# nothing): 0.788, none tagged. The floors sit a little below (micro -0.01, per competency -0.03,
+# rounded down), so a real drop fails.
+BLIND_MICRO_FLOOR = 0.77
 BLIND_F1_FLOOR = {
-    "kwaliteiten": 0.80,
-    "motieven": 0.74,
+    "kwaliteiten": 0.69,
+    "motieven": 0.80,
     "werkexploratie": 0.69,
     "loopbaansturing": 0.81,
-    "netwerken": 0.79,
-    "verwachtingen": 0.76,
+    "netwerken": 0.76,
+    "verwachtingen": 0.81,
 }
-# The first blind set (tagging_nl_blind.jsonl) measured 0.754 once, with 1 of 40 contentless
-# lines tagged ("niks eigenlijk, alleen rondgelopen"); with the words above none is. Its floors
-# stay as they were.
-FIRST_BLIND_MICRO_FLOOR = 0.74
-# The first set's two halves are tuning data now (micro-F1 0.948 and 0.951, no contentless line
+# The earlier blind sets, each measured once when it was new: the first 0.754, the second 0.790,
+# the third 0.781 (tests/data/README.md). The first was never tuned on (0.774 now); the second and
+# third became tuning data once the next one was written (0.853 and 0.831 now). Their floors sit
+# a little below what they score now.
+EARLIER_BLIND_FLOORS = {
+    "tagging_nl_blind.jsonl": 0.76,
+    "tagging_nl_blind2.jsonl": 0.84,
+    "tagging_nl_blind3.jsonl": 0.82,
+}
+# The first set's two halves are tuning data now (micro-F1 0.955 and 0.954, no contentless line
 # tagged): they guard against a change that breaks what already worked.
 TUNED_MICRO_FLOOR = 0.93
+BLIND_SETS = ("tagging_nl_blind.jsonl", "tagging_nl_blind2.jsonl", "tagging_nl_blind3.jsonl",
+              "tagging_nl_blind4.jsonl")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def blind() -> dict:
-    return evaluate(DATA / "tagging_nl_blind2.jsonl")
+    return evaluate(DATA / "tagging_nl_blind4.jsonl")
 
 
 def test_blind_scores_do_not_drop(blind: dict) -> None:
@@ -271,14 +278,15 @@ def test_blind_scores_do_not_drop(blind: dict) -> None:
         assert nl["per_competency"][competency]["f1"] >= floor, competency
 
 
-@pytest.mark.parametrize("name", ["tagging_nl_blind.jsonl", "tagging_nl_blind2.jsonl"])
+@pytest.mark.parametrize("name", BLIND_SETS)
 def test_blind_contentless_lines_claim_nothing(name: str) -> None:
     assert evaluate(DATA / name)["without_tags"]["claimed_anyway"] == 0
 
 
-def test_the_first_blind_set_does_not_drop() -> None:
-    result = evaluate(DATA / "tagging_nl_blind.jsonl")
-    assert result["languages"]["nl"]["micro"]["f1"] >= FIRST_BLIND_MICRO_FLOOR
+@pytest.mark.parametrize("name", sorted(EARLIER_BLIND_FLOORS))
+def test_the_earlier_blind_sets_do_not_drop(name: str) -> None:
+    result = evaluate(DATA / name)
+    assert result["languages"]["nl"]["micro"]["f1"] >= EARLIER_BLIND_FLOORS[name]
 
 
 @pytest.mark.parametrize("name", ["tagging_nl_dev.jsonl", "tagging_nl.jsonl"])
@@ -293,16 +301,20 @@ def test_what_the_lexicon_was_tuned_on_still_works(name: str) -> None:
 # measured (micro −0.01, rounded down), so a real drop fails.
 OTHER_LANGUAGES = {
     # language: (the measuring set, micro-F1 measured, floor, contentless lines tagged)
-    "ar": ("tagging_ar.jsonl", 0.759, 0.74, 2),
-    "bg": ("tagging_bg.jsonl", 0.734, 0.72, 0),  # measured twice: before and after one revision
-    "en": ("tagging_en.jsonl", 0.842, 0.83, 0),
-    "fa": ("tagging_fa_blind.jsonl", 0.749, 0.73, 2),
-    "pl": ("tagging_pl.jsonl", 0.843, 0.83, 0),
-    "so": ("tagging_so.jsonl", 0.778, 0.76, 0),
-    "ti": ("tagging_ti_blind.jsonl", 0.737, 0.72, 1),
+    "ar": ("tagging_ar.jsonl", 0.767, 0.75, 2),
+    "bg": ("tagging_bg.jsonl", 0.737, 0.72, 0),
+    "en": ("tagging_en.jsonl", 0.857, 0.84, 0),
+    "fa": ("tagging_fa_blind.jsonl", 0.758, 0.74, 2),
+    "pl": ("tagging_pl.jsonl", 0.850, 0.84, 0),
+    "so": ("tagging_so.jsonl", 0.790, 0.78, 0),
+    "ti": ("tagging_ti_blind.jsonl", 0.744, 0.73, 1),
     "tr": ("tagging_tr.jsonl", 0.866, 0.85, 1),
-    "uk": ("tagging_uk.jsonl", 0.790, 0.78, 0),
+    "uk": ("tagging_uk.jsonl", 0.805, 0.79, 0),
 }
+# Measured again after "Wat vond je leuk?" came to show motives in any words (``Vraag.toont``,
+# chosen on Dutch sets): every language scored the same or higher (before: ar 0.759, bg 0.734,
+# en 0.842, fa 0.749, pl 0.843, so 0.778, ti 0.737, tr 0.866, uk 0.790), with no contentless
+# line newly tagged. None of these sets was tuned on since.
 # Tigrinya and Persian were then tuned on both halves of their first set (now 0.944 and 0.940 on
 # the held-out half, no contentless line tagged): that must keep working.
 TUNED_ON_BOTH = ("ti", "fa")
