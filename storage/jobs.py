@@ -6,13 +6,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from storage.models import Job
 
 _jobs = Job.__table__
+# A dedupe key seen before is skipped by the database (ON CONFLICT DO NOTHING) rather than by
+# catching the error in a savepoint: at the end of every reflection, that savepoint cost about
+# as much as the rest of the turn's database work. Keys that are NULL never conflict.
+_NEW = {
+    name: dialect.insert(_jobs)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(_jobs.c.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 
 
 @dataclass(frozen=True)
@@ -34,21 +43,18 @@ def schedule(
     dedupe_key: str | None = None,
 ) -> int | None:
     """Plan a job; None if a job with the same dedupe key exists already."""
-    try:
-        with session.begin_nested():
-            result = session.execute(
-                insert(_jobs).values(
-                    kind=kind,
-                    account_id=account_id,
-                    due_at=due_at,
-                    payload=payload or {},
-                    dedupe_key=dedupe_key,
-                    created_at=at,
-                )
-            )
-    except IntegrityError:
-        return None
-    return int(result.inserted_primary_key[0])
+    row = session.execute(
+        _NEW[session.get_bind().dialect.name],
+        {
+            "kind": kind,
+            "account_id": account_id,
+            "due_at": due_at,
+            "payload": payload or {},
+            "dedupe_key": dedupe_key,
+            "created_at": at,
+        },
+    ).first()
+    return None if row is None else int(row[0])
 
 
 def claim_due(session: Session, now: datetime, limit: int = 50) -> list[DueJob]:
