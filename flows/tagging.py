@@ -46,6 +46,7 @@ VAAG_SAMEN = 0.4  # all ``vaag`` entries together; they count only when the ques
 MAX_WOORDEN = 0.95  # the words alone never give certainty
 VRAAG = 0.15  # the question aims at this competency (strengthens, never claims alone)
 TOONT_WOORDEN = 3  # an answer to a question that asks straight out shows it from this many words
+TOONT_FRASE = 8  # and the words of it shown back as the evidence, at most
 GAT = 4  # "..." in a phrase: at most this many words in between
 STAM = 5  # a lexicon word's stem counts from this length: shorter stems join strangers
 # ("liefst" → "lief"); a short word in the lexicon ("kat") still matches "katten" (stem "kat")
@@ -405,7 +406,12 @@ def _leeg(schoon: str, lang: str) -> bool:
         filler = _lexicon(lang).filler
     except LookupError:
         filler = frozenset()
-    return all(w in invoer.KORT or w in filler for w in words)
+    return all(_vulwoord(w, filler) for w in words)
+
+
+def _vulwoord(word: str, filler: frozenset[str]) -> bool:
+    """A word that carries no content on its own ("ja", "gewoon", "leuk")."""
+    return word in invoer.KORT or word in filler
 
 
 def tag(
@@ -452,11 +458,11 @@ def tag(
         and len(forms) >= TOONT_WOORDEN
         and all(t.competency != toont for t in tags)
     ):
-        filler = lexicon.filler
-        evidence = tuple(
-            w for w in dict.fromkeys(forms) if w not in filler and w not in invoer.KORT
-        )
-        tags.append(Tag(toont, CLAIM + VRAAG, evidence, {"vraag": CLAIM + VRAAG}))
+        # the evidence is the answer's own phrase, as the student reads it back at the end
+        inhoud = [i for i, w in enumerate(forms) if not _vulwoord(w, lexicon.filler)]
+        binnen = [i for i in inhoud if i < inhoud[0] + TOONT_FRASE]
+        frase = " ".join(forms[binnen[0] : binnen[-1] + 1])
+        tags.append(Tag(toont, CLAIM + VRAAG, (frase,), {"vraag": CLAIM + VRAAG}))
     return sorted(tags, key=lambda t: (-t.confidence, t.competency))
 
 

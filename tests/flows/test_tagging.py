@@ -162,7 +162,7 @@ def test_a_question_asked_straight_out_is_shown_by_any_answer_with_content() -> 
     assert "motieven" not in _competencies(text, ["motieven"])  # no lexicon entry in it
     tags = {t.competency: t for t in tagging.tag(text, "nl", ["motieven"], "motieven")}
     assert tags["motieven"].sources == {"vraag": tagging.CLAIM + tagging.VRAAG}
-    assert "deeg" in tags["motieven"].evidence and "kneden" in tags["motieven"].evidence
+    assert tags["motieven"].evidence == ("deeg kneden en die geur van brood",)
     for contentless in ("was allemaal leuk", "nee niks egt", "idkk", "alles eigenlijk wel"):
         assert tagging.tag(contentless, "nl", ["motieven"], "motieven") == [], contentless
     assert tagging.tag("de pauze", "nl", ["motieven"], "motieven") == []  # too short to say
