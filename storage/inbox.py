@@ -10,22 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from storage.db import InsertNew
 from storage.models import InboxItem
 
 _inbox = InboxItem.__table__
 # Built once: these run for every update, and building a statement costs more than running it.
-# A key seen before is skipped by the database (ON CONFLICT DO NOTHING), not by catching the
-# error in a savepoint of its own, which took longer than the insert.
-# RETURNING tells whether the row went in (psycopg's rowcount says -1 here).
-_NEW = {
-    name: dialect.insert(_inbox)
-    .on_conflict_do_nothing(index_elements=["key"])
-    .returning(_inbox.c.key)
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+_NEW = InsertNew(_inbox, "key", _inbox.c.key)
 _CLAIM = (
     update(_inbox)
     .where(_inbox.c.key == bindparam("k"), _inbox.c.processed_at.is_(None))
@@ -36,8 +28,7 @@ _CLAIM = (
 def _insert_new(session: Session, **row: Any) -> bool:
     """Insert the row unless its key is there already; True when it was inserted."""
     columns = {"chat": None, "payload": None, "seq": None, "processed_at": None, **row}
-    statement = _NEW[session.get_bind().dialect.name]
-    return session.execute(statement, columns).first() is not None
+    return _NEW.run(session, columns) is not None
 
 
 def receive(

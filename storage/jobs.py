@@ -7,21 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from storage.db import InsertNew
 from storage.models import Job
 
 _jobs = Job.__table__
-# A dedupe key seen before is skipped by the database (ON CONFLICT DO NOTHING) rather than by
-# catching the error in a savepoint: at the end of every reflection, that savepoint cost about
-# as much as the rest of the turn's database work. Keys that are NULL never conflict.
-_NEW = {
-    name: dialect.insert(_jobs)
-    .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    .returning(_jobs.c.id)
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+# A dedupe key seen before is skipped by the database: a savepoint catching the error cost,
+# at the end of every reflection, about as much as the rest of the turn's database work.
+_NEW = InsertNew(_jobs, "dedupe_key", _jobs.c.id)
 
 
 @dataclass(frozen=True)
@@ -43,8 +37,8 @@ def schedule(
     dedupe_key: str | None = None,
 ) -> int | None:
     """Plan a job; None if a job with the same dedupe key exists already."""
-    row = session.execute(
-        _NEW[session.get_bind().dialect.name],
+    row = _NEW.run(
+        session,
         {
             "kind": kind,
             "account_id": account_id,
@@ -53,7 +47,7 @@ def schedule(
             "dedupe_key": dedupe_key,
             "created_at": at,
         },
-    ).first()
+    )
     return None if row is None else int(row[0])
 
 

@@ -39,15 +39,13 @@ async def test_a_plain_request_is_one_json_object_with_nested_values() -> None:
         return web.json_response({"ok": True, "result": True})
 
     runner, root = await _server(echo)
-    request = AiohttpRequest(2)
-    await request.initialize()
+    markup = {"inline_keyboard": [[{"text": "Ja", "callback_data": "j"}]]}
     try:
-        markup = {"inline_keyboard": [[{"text": "Ja", "callback_data": "j"}]]}
-        status, payload = await request.do_request(
-            f"{root}/sendMessage", "POST", _data(chat_id=7, text="hoi", reply_markup=markup)
-        )
+        async with AiohttpRequest(2) as request:  # initialize, and shutdown at the end
+            status, payload = await request.do_request(
+                f"{root}/sendMessage", "POST", _data(chat_id=7, text="hoi", reply_markup=markup)
+            )
     finally:
-        await request.shutdown()
         await runner.cleanup()
     assert status == 200 and json.loads(payload)["ok"] is True
     assert seen["type"] == "application/json"
@@ -58,13 +56,9 @@ async def test_an_unreachable_server_is_a_network_error() -> None:
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]  # closed again before the request: nobody listens
-    request = AiohttpRequest(1)
-    await request.initialize()
-    try:
+    async with AiohttpRequest(1) as request:
         with pytest.raises(NetworkError):
             await request.do_request(f"http://127.0.0.1:{port}/getMe", "POST")
-    finally:
-        await request.shutdown()
 
 
 async def test_an_answer_that_does_not_come_times_out() -> None:
@@ -73,13 +67,11 @@ async def test_an_answer_that_does_not_come_times_out() -> None:
         return web.json_response({"ok": True, "result": True})
 
     runner, root = await _server(silent)
-    request = AiohttpRequest(1, read_timeout=0.2)
-    await request.initialize()
     try:
-        with pytest.raises(TimedOut):
-            await request.do_request(f"{root}/getMe", "POST")
+        async with AiohttpRequest(1, read_timeout=0.2) as request:
+            with pytest.raises(TimedOut):
+                await request.do_request(f"{root}/getMe", "POST")
     finally:
-        await request.shutdown()
         await runner.cleanup()
 
 
