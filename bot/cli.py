@@ -22,10 +22,12 @@ app = typer.Typer(
 )
 bench_app = typer.Typer(help="Benchmarks; each prints JSON.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluations; each prints JSON.", no_args_is_help=True)
+train_app = typer.Typer(help="Learn models from labelled data.", no_args_is_help=True)
 dossier_app = typer.Typer(help="The loopbaandossier.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(admin_app, name="admin")
 app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
 app.add_typer(dossier_app, name="dossier")
 app.add_typer(privacy_app, name="privacy")
 
@@ -136,7 +138,13 @@ def tag(
             "evidence": list(t.evidence),
             "sources": t.sources,
         }
-        for t in tagging.tag(text, lang, aims, vraag.toont.value if vraag and vraag.toont else None)
+        for t in tagging.tag(
+            text,
+            lang,
+            aims,
+            vraag.toont.value if vraag and vraag.toont else None,
+            vraag=vraag.key if vraag else None,
+        )
     ]
     print(json.dumps({"tags": tags}, ensure_ascii=False))
 
@@ -149,6 +157,27 @@ def eval_tagging(
     from bot.evaluation import evaluate
 
     print(json.dumps(evaluate(file), indent=2, ensure_ascii=False))
+
+
+@train_app.command("tagging")
+def train_tagging(
+    files: Annotated[list[Path], typer.Argument(help="Labelled JSONL files to learn from.")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the model.")] = "nl",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="File to write (default flows/data/leermodel_<lang>.tsv)."),
+    ] = None,
+) -> None:
+    """Learn the tagging model of a language (needs the development extras: scikit-learn)."""
+    from bot.training import train
+
+    try:
+        text = train(files, lang)
+    except ModuleNotFoundError as error:
+        raise typer.BadParameter(f"{error.name} is missing: pip install -e '.[dev]'") from error
+    target = out or Path("flows/data") / f"leermodel_{lang}.tsv"
+    target.write_text(text, encoding="utf-8")
+    print(json.dumps({"written": target.as_posix(), "lines": text.count("\n")}))
 
 
 @dossier_app.command("export")

@@ -23,7 +23,8 @@ def evaluate(path: Path, use_question: bool = True) -> dict[str, Any]:
         question = bank.VRAAG.get(item.get("question", "")) if use_question else None
         aims = [c.value for c in question.aims] if question else []
         toont = question.toont.value if question and question.toont else None
-        predicted = {t.competency for t in tagging.tag(item["text"], lang, aims, toont)}
+        key = question.key if question else None
+        predicted = {t.competency for t in tagging.tag(item["text"], lang, aims, toont, vraag=key)}
         expected = set(item["tags"])
         if not expected:
             contentless += 1

@@ -49,6 +49,7 @@ from flows.replies import (
     WordMentor,
     WordOuder,
 )
+from flows.tagging import Tag
 from flows.thuisopdrachten import EERSTE
 from storage import accounts, dossier, inbox, ouders, reflecties, schools
 from storage.accounts import AccountInfo
@@ -312,12 +313,18 @@ def _apply(
 
 
 def _tag_rows(answer: Antwoord) -> list[tuple[str, str, float, list[str]]]:
-    """Each source of each tag as its own row, so a mentor can see why a tag is there."""
+    """Each source of each tag as its own row, so a mentor can see why a tag is there; the
+    evidence goes with the source that found it (the lexicon's words, else the model's, else
+    the question's)."""
     return [
-        (tag.competency, source, confidence, list(tag.evidence) if source == "woorden" else [])
+        (tag.competency, source, confidence, list(tag.evidence) if source == _vinder(tag) else [])
         for tag in answer.tags
         for source, confidence in tag.sources.items()
     ]
+
+
+def _vinder(tag: Tag) -> str | None:
+    return next((s for s in ("woorden", "model", "vraag") if s in tag.sources), None)
 
 
 def _fields(answer: Antwoord) -> dict[str, Any]:

@@ -760,10 +760,11 @@ def _tags(vraag: Vraag, text: str | None, choice: str | None, taal: str) -> tupl
     aims = [c.value for c in vraag.aims]
     if text:
         lang = taal if taal in tagging.languages() else "nl"
-        return tuple(tagging.tag(text, lang, aims, vraag.toont.value if vraag.toont else None))
+        toont = vraag.toont.value if vraag.toont else None
+        return tuple(tagging.tag(text, lang, aims, toont, vraag=vraag.key))
     keuze = next((k for k in (*vraag.choices, *vraag.scaffold) if k.value == choice), None)
     if keuze is not None and vraag.scaffold and keuze in vraag.scaffold:
-        return tuple(tagging.tag(keuze.label.msgid, "nl", aims))
+        return tuple(tagging.tag(keuze.label.msgid, "nl", aims, vraag=vraag.key))
     return ()
 
 
