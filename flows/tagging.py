@@ -52,7 +52,7 @@ TOONT_FRASE = 8  # and the words of it shown back as the evidence, at most
 # been tuned on the sets the model learned from.
 LEXICON_DEEL = 0.4
 MODEL_WOORDEN = 4  # the model weighs in on answers of this many words outside [zonder_inhoud]
-MODEL_BEWIJS = 3  # the model's strongest words shown as the evidence, at most
+MODEL_BEWIJS = 3  # the model's evidence: the phrase around its strongest words, at most these
 GAT = 4  # "..." in a phrase: at most this many words in between
 STAM = 5  # a lexicon word's stem counts from this length: shorter stems join strangers
 # ("liefst" → "lief"); a short word in the lexicon ("kat") still matches "katten" (stem "kat")
@@ -513,12 +513,19 @@ def _met_model(
             if confidence < CLAIM:
                 continue
             inhoud = [p for p in kansen.woorden(competency) if not _vulwoord(forms[p], filler)]
-            evidence = tuple(forms[p] for p in sorted(inhoud[:MODEL_BEWIJS]))
-            if not evidence:
+            if not inhoud:
                 continue  # a tag rests on the student's words, never on the model's habits
+            evidence = (_frase(forms, inhoud[:MODEL_BEWIJS]),)
         sources = {**lexicon_tag.sources, "model": round(kans, 2)}
         samen[competency] = Tag(competency, confidence, evidence, sources)
     return samen
+
+
+def _frase(forms: list[str], sterkst: list[int]) -> str:
+    """The student's own phrase around the words that weighed most, strongest first: from the
+    first to the last of them when that is short enough to read back, else the strongest."""
+    a, b = min(sterkst), max(sterkst)
+    return " ".join(forms[a : b + 1]) if b - a < TOONT_FRASE else forms[sterkst[0]]
 
 
 def _counted(

@@ -87,3 +87,16 @@ def _lexicon_alone(text: str) -> list[tagging.Tag]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(leermodel, "voor", lambda lang: None)
         return tagging.tag(text, "nl")
+
+
+@pytest.mark.parametrize(
+    ("sterkst", "frase"),
+    [
+        ([2], "klant"),
+        ([4, 2], "klant lachte om"),  # from the first to the last, in the student's order
+        ([0, 12], "die"),  # too far apart to read back as one phrase: the strongest alone
+    ],
+)
+def test_the_evidence_is_the_students_own_phrase(sterkst: list[int], frase: str) -> None:
+    forms = "die ene klant lachte om mijn grap en toen moest ik zelf ook echt heel hard lachen"
+    assert tagging._frase(forms.split(), sterkst) == frase
