@@ -15,6 +15,7 @@ KLEIN = """\
 (bias)\t0\t-3\t-3\t-3\t-3\t-3\t-3
 w:klant\t2.0\t0\t0\t8\t0\t0\t0
 w:bakken\t2.0\t0\t6\t0\t0\t0\t0
+w:taak\t2.0\t0\t0\t8\t0\t0\t0
 q:leuk\t0\t0\t1\t0\t0\t0\t0
 """
 
@@ -78,6 +79,18 @@ def test_the_model_never_claims_without_a_word_for_it(klein: leermodel.Leermodel
     assert all(t.competency != "motieven" for t in tagging.tag(text, "nl", vraag="leuk"))
 
 
+def test_a_niet_phrase_of_the_lexicon_holds_for_the_model(klein: leermodel.Leermodel) -> None:
+    """ "geen idee wat ... taak" is a ``niet`` phrase of werkexploratie: its words show nothing,
+    however much the model makes of "taak"."""
+    text = "ik had geen idee wat mijn taak daar zou zijn"
+    kansen = klein.kansen(tagging.woorden(text, "nl"))
+    assert kansen.kans["werkexploratie"] > 0.9  # enough to claim alone
+    assert all(t.competency != "werkexploratie" for t in tagging.tag(text, "nl"))
+    assert "werkexploratie" in {
+        t.competency for t in tagging.tag("mijn taak daar zou elke ochtend anders zijn", "nl")
+    }
+
+
 def test_a_language_without_a_model_is_tagged_by_its_lexicon() -> None:
     assert leermodel.voor("en") is None
     assert leermodel.voor("nl") is not None
@@ -100,3 +113,18 @@ def _lexicon_alone(text: str) -> list[tagging.Tag]:
 def test_the_evidence_is_the_students_own_phrase(sterkst: list[int], frase: str) -> None:
     forms = "die ene klant lachte om mijn grap en toen moest ik zelf ook echt heel hard lachen"
     assert tagging._frase(forms.split(), sterkst) == frase
+
+
+def test_a_lone_vaag_word_gives_the_model_nothing_to_lean_on() -> None:
+    """ "supermarkt" is ``vaag`` for werkexploratie: alone it is no evidence, with the model
+    either; beside a second word of the competency it counts."""
+    lexicon = tagging._lexicon("nl")
+
+    def lexicon_tags(text: str) -> dict[str, tagging.Tag]:
+        forms = tagging._words(text)
+        words = [lexicon.normalise(w) for w in forms]
+        aims = {"werkexploratie"}
+        return tagging._uit_lexicon(lexicon, forms, words, tagging._parts(text), aims)[0]
+
+    assert "werkexploratie" not in lexicon_tags("ik was bij de supermarkt")
+    assert "werkexploratie" in lexicon_tags("supermarkt, ik stond op de afdeling groente")
