@@ -34,7 +34,7 @@ from bot import i18n, links, scheduling
 from bot.chart import Chart
 from bot.settings import Settings
 from bot.telegram import render
-from bot.telegram.request import AiohttpRequest, LobbotBot
+from bot.telegram.request import AiohttpRequest, LobbotBot, Received
 from bot.telegram.runtime import ChatLocks, DatabaseRunner
 from bot.telegram.sender import CHANNEL, Sender
 from bot.telegram.updates import inbox_key, incoming
@@ -261,20 +261,20 @@ class Lobbot:
 
     # --- the inbox ----------------------------------------------------------------------------
 
-    def _receive(self, updates: list[Update]) -> list[Update]:
+    def _receive(self, updates: list[Received]) -> list[Update]:
         """Store updates before they are confirmed; returns the ones not seen before."""
         now = datetime.now(UTC)
         fresh = []
         with transaction(self.engine) as session:
-            for update in updates:
+            for update, payload in updates:
                 chat = update.effective_chat
                 key = inbox_key(self.bot_id, update.update_id)
                 where = str(chat.id) if chat else None
-                if inbox.receive(session, key, now, where, update.to_dict(), update.update_id):
+                if inbox.receive(session, key, now, where, payload, update.update_id):
                     fresh.append(update)
         return fresh
 
-    async def receive(self, updates: list[Update]) -> None:
+    async def receive(self, updates: list[Received]) -> None:
         """Store, and queue for processing; returns once they are stored.
 
         With the one SQLite writer, calls run in the order they were started, so the updates
@@ -284,7 +284,7 @@ class Lobbot:
         run a turn before the storing, so there only the new ones are queued, once stored."""
         stored = self.runner.start(self._receive, updates)
         if self.runner.in_order:
-            for update in updates:
+            for update, _payload in updates:
                 await self.application.update_queue.put(update)
             await stored
             return
@@ -329,9 +329,7 @@ class Lobbot:
         pause = 1.0
         while True:
             try:
-                updates = await self.bot.get_updates(
-                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
-                )
+                updates = await self.bot.fetch_updates(offset, POLL_TIMEOUT, ALLOWED_UPDATES)
                 pause = 1.0
             except (NetworkError, Conflict) as error:
                 log.warning(
@@ -342,12 +340,12 @@ class Lobbot:
                 continue
             if updates:
                 try:
-                    await self.receive(list(updates))
+                    await self.receive(updates)
                 except Exception:  # not stored, so not confirmed: Telegram sends them again
                     log.exception("storing updates failed; fetching them again")
                     await asyncio.sleep(pause)
                     continue
-                offset = updates[-1].update_id + 1
+                offset = updates[-1][0].update_id + 1
 
     async def start(self) -> None:
         """Initialise PTB, register the commands and finish interrupted work."""

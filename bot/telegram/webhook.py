@@ -25,10 +25,11 @@ def webhook_app(lobbot: Lobbot, path: str, secret: str) -> web.Application:
             log.warning("webhook call without the right secret token")
             return web.Response(status=401)
         try:
-            update = Update.de_json(await request.json(), lobbot.bot)
+            payload = await request.json()
+            update = Update.de_json(payload, lobbot.bot)
         except ValueError:
             return web.Response(status=400)
-        await lobbot.receive([update])
+        await lobbot.receive([(update, payload)])
         return web.Response(status=200)
 
     application = web.Application(client_max_size=1 << 20)

@@ -12,7 +12,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram.request import AiohttpRequest
+from bot.telegram.request import AiohttpRequest, LobbotBot
+from tests.standin import StandIn
 
 
 def _data(**values: object) -> RequestData:
@@ -88,3 +89,20 @@ def test_the_timeouts_bound_the_whole_request_and_each_read() -> None:
     # a long poll asks for a longer read; no limit at all leaves the total open
     assert request._timeout(35, None, 5, 1, files=False).total is None
     assert request._timeout(35, None, 5, 1, files=False).sock_read == 35
+
+
+async def test_fetched_updates_keep_the_json_telegram_sent() -> None:
+    """What the inbox stores is the update as Telegram sent it, beside PTB's parsed one; the
+    offset confirms what came before, as ``get_updates`` does."""
+    async with StandIn() as api:
+        bot = LobbotBot(api.token, base_url=f"{api.root}/bot", request=AiohttpRequest(2),
+                        get_updates_request=AiohttpRequest(1))  # fmt: skip
+        async with bot:
+            sent = await api.user_sends_text(42, "ik heb klanten geholpen")
+            [(update, payload)] = await bot.fetch_updates(None, 0, ["message"])
+            assert payload == sent
+            assert update.update_id == sent["update_id"]
+            assert update.message.text == "ik heb klanten geholpen"
+            second = await api.user_sends_text(42, "en vakken gevuld")
+            fetched = await bot.fetch_updates(update.update_id + 1, 0, ["message"])
+            assert [p for _u, p in fetched] == [second]
