@@ -41,7 +41,7 @@ def test_the_shipped_model_is_what_its_sets_teach() -> None:
 
 def test_the_newest_sets_stay_out_of_training() -> None:
     names = {p.name for p in _trained_on()}
-    assert "tagging_nl_blind6.jsonl" not in names  # the held-out measure of the whole tagger
+    assert not {"tagging_nl_blind6.jsonl", "tagging_nl_blind7.jsonl"} & names  # held out
     assert {"tagging_nl_blind4.jsonl", "tagging_nl_blind5.jsonl"} <= names
 
 

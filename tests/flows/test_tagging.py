@@ -271,31 +271,40 @@ TRAINED_SETS = (
     "tagging_nl_blind4.jsonl",
     "tagging_nl_blind5.jsonl",
 )
-# The Dutch figure to quote: tests/data/tagging_nl_blind6.jsonl, written by someone who had seen
-# neither the lexicons, the model nor any other set, and measured once, when the model had learned
-# from the seven sets above: micro-F1 0.851 (precision 0.870, recall 0.832); 4 of 39 contentless
-# lines tagged, 3 of them by the lexicon alone. Only what those four lines showed was changed
-# (``niet`` phrases such as "zeggen nooit wat", which now hold for the model too): 0.856, none
-# tagged. Then a lone ``vaag`` word stopped counting towards the model's tags (as the lexicon's
-# head says it should), chosen on a training line: 0.853 (precision 0.882, recall 0.826). The
-# floors sit a little below (micro -0.01, per competency -0.03, rounded down).
-BLIND_MICRO_FLOOR = 0.84
-BLIND_F1_FLOOR = {
-    "kwaliteiten": 0.84,
-    "motieven": 0.79,
-    "werkexploratie": 0.79,
-    "loopbaansturing": 0.81,
-    "netwerken": 0.85,
-    "verwachtingen": 0.83,
-}
-BLIND_SET = "tagging_nl_blind6.jsonl"
+# The Dutch figures to quote: the sixth and seventh blind sets, written by someone who had seen
+# neither the lexicons, the model nor any other set, each measured once when the model had
+# learned from the seven sets above.
+# - tests/data/tagging_nl_blind6.jsonl: micro-F1 0.851 (precision 0.870, recall 0.832); 4 of 39
+#   contentless lines tagged, 3 of them by the lexicon alone. Only what those four lines showed
+#   was changed (``niet`` phrases such as "zeggen nooit wat", which now hold for the model too):
+#   0.856, none tagged. Then a lone ``vaag`` word stopped counting towards the model's tags (as
+#   the lexicon's head says it should), chosen on a training line: 0.853.
+# - tests/data/tagging_nl_blind7.jsonl, measured after all that: micro-F1 0.841 (precision 0.875,
+#   recall 0.810); 5 of 40 contentless lines tagged, all by the lexicon alone. Only those were
+#   then fixed ("ergens dit jaar", "er zin in", "moment" as a word without content, ...): 0.847,
+#   none tagged.
+# The floors sit a little below (micro -0.01, per competency -0.03, rounded down).
+BLIND_FLOORS = {
+    "tagging_nl_blind6.jsonl": (
+        0.84,
+        {"kwaliteiten": 0.84, "motieven": 0.79, "werkexploratie": 0.79, "loopbaansturing": 0.81,
+         "netwerken": 0.85, "verwachtingen": 0.83},
+    ),
+    "tagging_nl_blind7.jsonl": (
+        0.83,
+        {"kwaliteiten": 0.78, "motieven": 0.81, "werkexploratie": 0.79, "loopbaansturing": 0.84,
+         "netwerken": 0.83, "verwachtingen": 0.85},
+    ),
+}  # fmt: skip
 
 
-def test_the_blind_set() -> None:
-    result = evaluate(DATA / BLIND_SET)
+@pytest.mark.parametrize("name", sorted(BLIND_FLOORS))
+def test_the_blind_sets(name: str) -> None:
+    micro_floor, floors = BLIND_FLOORS[name]
+    result = evaluate(DATA / name)
     nl = result["languages"]["nl"]
-    assert nl["micro"]["f1"] >= BLIND_MICRO_FLOOR
-    for competency, floor in BLIND_F1_FLOOR.items():
+    assert nl["micro"]["f1"] >= micro_floor
+    for competency, floor in floors.items():
         assert nl["per_competency"][competency]["f1"] >= floor, competency
     assert result["without_tags"]["claimed_anyway"] == 0
 
