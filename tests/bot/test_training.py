@@ -41,15 +41,15 @@ def test_the_shipped_model_is_what_its_sets_teach() -> None:
 
 def test_the_newest_sets_stay_out_of_training() -> None:
     names = {p.name for p in _trained_on()}
-    assert not {"tagging_nl_blind6.jsonl", "tagging_nl_blind7.jsonl"} & names  # held out
-    assert {"tagging_nl_blind4.jsonl", "tagging_nl_blind5.jsonl"} <= names
+    assert not {"tagging_nl_blind8.jsonl", "tagging_nl_blind9.jsonl"} & names  # held out
+    assert {f"tagging_nl_blind{n}.jsonl" for n in ("", 2, 3, 4, 5, 6, 7)} <= names
 
 
 def test_the_model_helps_on_answers_it_never_saw(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Learned without the fourth blind set, lexicon and model together score well above the
-    lexicon alone on it. Measured: lexicon alone 0.788, together 0.869 (1 of 41 contentless
+    lexicon alone on it. Measured: lexicon alone 0.788, together 0.877 (1 of 41 contentless
     lines tagged); the floor sits a little below, so a real drop fails."""
     files = [p for p in _trained_on() if p.name != "tagging_nl_blind4.jsonl"]
     model = leermodel.lees(train(files, "nl").splitlines())
@@ -59,7 +59,7 @@ def test_the_model_helps_on_answers_it_never_saw(
     together = evaluate(DATA / "tagging_nl_blind4.jsonl")
     f1_alone = alone["languages"]["nl"]["micro"]["f1"]
     f1_together = together["languages"]["nl"]["micro"]["f1"]
-    assert f1_together >= 0.855
+    assert f1_together >= 0.865
     assert f1_together >= f1_alone + 0.05
     assert together["without_tags"]["claimed_anyway"] <= 1
 
