@@ -446,14 +446,13 @@ def tag(
     forms = _words(schoon)
     words = [lexicon.normalise(w) for w in forms]
     tags, blocked = _uit_lexicon(lexicon, forms, words, _parts(schoon), set(aims))
+    inhoud = [i for i, w in enumerate(forms) if not _vulwoord(w, lexicon.filler)]
     model = leermodel.voor(lang)
-    inhoud = sum(not _vulwoord(w, lexicon.filler) for w in forms)
-    if model is not None and inhoud >= MODEL_WOORDEN:
-        kansen = model.kansen(words, vraag)
-        tags = _met_model(tags, kansen, forms, lexicon.filler, blocked)
+    if model is not None and len(inhoud) >= MODEL_WOORDEN:
+        tags = _met_model(tags, model.kansen(words, vraag), forms, set(inhoud), blocked)
     getoond = tags.get(toont or "", _GEEN_TAG).confidence >= CLAIM
     if toont is not None and len(forms) >= TOONT_WOORDEN and not getoond:
-        tags[toont] = _getoond(toont, forms, lexicon.filler)
+        tags[toont] = _getoond(toont, forms, inhoud)
     claimed = [t for t in tags.values() if t.confidence >= CLAIM]
     return sorted(claimed, key=lambda t: (-t.confidence, t.competency))
 
@@ -461,10 +460,10 @@ def tag(
 _GEEN_TAG = Tag("", 0.0)
 
 
-def _getoond(toont: str, forms: list[str], filler: frozenset[str]) -> Tag:
-    """The tag a question asked straight out gets from any answer with content; its evidence
-    is the answer's own phrase, as the student reads it back at the end."""
-    inhoud = [i for i, w in enumerate(forms) if not _vulwoord(w, filler)]
+def _getoond(toont: str, forms: list[str], inhoud: list[int]) -> Tag:
+    """The tag a question asked straight out gets from any answer with content (``inhoud``: the
+    positions of its words with content); its evidence is the answer's own phrase, as the
+    student reads it back at the end."""
     binnen = [i for i in inhoud if i < inhoud[0] + TOONT_FRASE]
     frase = " ".join(forms[binnen[0] : binnen[-1] + 1])
     return Tag(toont, CLAIM + VRAAG, (frase,), {"vraag": CLAIM + VRAAG})
@@ -506,7 +505,7 @@ def _met_model(
     tags: dict[str, Tag],
     kansen: leermodel.Kansen,
     forms: list[str],
-    filler: frozenset[str],
+    inhoud: set[int],
     blocked: dict[str, list[tuple[int, int]]],
 ) -> dict[str, Tag]:
     """The lexicon's tags weighed together with the learned model's probabilities. A tag the
@@ -521,14 +520,14 @@ def _met_model(
             if confidence < CLAIM:
                 continue
             stops = blocked.get(competency, [])
-            inhoud = [
+            sterkst = [
                 p
                 for p in kansen.woorden(competency)
-                if not _vulwoord(forms[p], filler) and not any(a <= p < b for a, b in stops)
+                if p in inhoud and not any(a <= p < b for a, b in stops)
             ]
-            if not inhoud:
+            if not sterkst:
                 continue  # a tag rests on the student's words, never on the model's habits
-            evidence = (_frase(forms, inhoud[:MODEL_BEWIJS]),)
+            evidence = (_frase(forms, sterkst[:MODEL_BEWIJS]),)
         sources = {**lexicon_tag.sources, "model": round(kans, 2)}
         samen[competency] = Tag(competency, confidence, evidence, sources)
     return samen
